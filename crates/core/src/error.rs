@@ -1,0 +1,206 @@
+//! The one error enum of the service layer. Each HTTP surface renders it in its own shape; the
+//! native surface uses `{"error": {"type", "message", "field", "value"}}`.
+
+use serde_json::Value;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Longest excerpt of a client value echoed back in an error body.
+const MAX_ECHOED_CHARS: usize = 200;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// 400: the request is wrong; `code` is the stable error type (`invalid_value`, ...).
+    #[error("{message}")]
+    BadRequest {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+        value: Option<Value>,
+    },
+    /// 401: missing, malformed or unknown bearer token.
+    #[error("{message}")]
+    Unauthorized { message: String },
+    /// 403: the token is valid but its scope is too small.
+    #[error("{message}")]
+    Forbidden { message: String },
+    /// 404: no such record in the caller's workspace (also for other workspaces' ids).
+    #[error("{resource} {id} was not found")]
+    NotFound { resource: &'static str, id: String },
+    /// 409: a unique value (domain, external ref, slug) is held by another record.
+    #[error("{message}")]
+    Conflict {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+        value: Option<Value>,
+        /// The record that holds the contested value, when there is one.
+        existing_id: Option<String>,
+    },
+    /// 412: `If-Match` named a version that is no longer current.
+    #[error("{message}")]
+    PreconditionFailed {
+        message: String,
+        current_version: i64,
+    },
+    /// 413: the body is larger than the route accepts.
+    #[error("request body is larger than the limit of {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    /// 415: the body is not JSON.
+    #[error("{message}")]
+    UnsupportedMediaType { message: String },
+    /// 503: the database cannot be reached.
+    #[error("{message}")]
+    Unavailable { message: String },
+    /// 500: a fault of ours; the message goes to the log, never to the client.
+    #[error("{message}")]
+    Internal { message: String },
+}
+
+impl Error {
+    /// A 400 naming the field and the value that was wrong.
+    pub fn invalid(
+        code: &'static str,
+        field: impl Into<String>,
+        value: impl Into<Value>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::BadRequest {
+            code,
+            message: message.into(),
+            field: Some(field.into()),
+            value: Some(echo(value.into())),
+        }
+    }
+
+    /// An `invalid_value` 400, the most common kind.
+    pub fn invalid_value(
+        field: impl Into<String>,
+        value: impl Into<Value>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::invalid("invalid_value", field, value, message)
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Error::BadRequest {
+            code,
+            message: message.into(),
+            field: None,
+            value: None,
+        }
+    }
+
+    pub fn not_found(resource: &'static str, id: impl Into<String>) -> Self {
+        Error::NotFound {
+            resource,
+            id: id.into(),
+        }
+    }
+
+    pub fn internal(message: impl std::fmt::Display) -> Self {
+        Error::Internal {
+            message: message.to_string(),
+        }
+    }
+
+    pub fn unavailable(message: impl std::fmt::Display) -> Self {
+        Error::Unavailable {
+            message: message.to_string(),
+        }
+    }
+
+    /// The stable machine-readable type of the error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::BadRequest { code, .. } | Error::Conflict { code, .. } => code,
+            Error::Unauthorized { .. } => "unauthorized",
+            Error::Forbidden { .. } => "forbidden",
+            Error::NotFound { .. } => "not_found",
+            Error::PreconditionFailed { .. } => "precondition_failed",
+            Error::PayloadTooLarge { .. } => "payload_too_large",
+            Error::UnsupportedMediaType { .. } => "unsupported_media_type",
+            Error::Unavailable { .. } => "service_unavailable",
+            Error::Internal { .. } => "internal_error",
+        }
+    }
+
+    /// The HTTP status the error maps to on every surface unless a vendor says otherwise.
+    pub fn status(&self) -> u16 {
+        match self {
+            Error::BadRequest { .. } => 400,
+            Error::Unauthorized { .. } => 401,
+            Error::Forbidden { .. } => 403,
+            Error::NotFound { .. } => 404,
+            Error::Conflict { .. } => 409,
+            Error::PreconditionFailed { .. } => 412,
+            Error::PayloadTooLarge { .. } => 413,
+            Error::UnsupportedMediaType { .. } => 415,
+            Error::Internal { .. } => 500,
+            Error::Unavailable { .. } => 503,
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::BadRequest { field, .. } | Error::Conflict { field, .. } => field.as_deref(),
+            Error::NotFound { .. } => Some("id"),
+            _ => None,
+        }
+    }
+
+    pub fn value(&self) -> Option<&Value> {
+        match self {
+            Error::BadRequest { value, .. } | Error::Conflict { value, .. } => value.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Prefixes the field path, so that an error found inside a nested value names its place
+    /// in the request (`addresses[1].city`).
+    pub fn within(mut self, prefix: &str) -> Self {
+        if let Error::BadRequest { field, .. } | Error::Conflict { field, .. } = &mut self {
+            *field = Some(match field.take() {
+                Some(inner) if inner.starts_with('[') => format!("{prefix}{inner}"),
+                Some(inner) => format!("{prefix}.{inner}"),
+                None => prefix.to_string(),
+            });
+        }
+        self
+    }
+}
+
+/// Long client strings are cut before they are echoed back, so that an error about a 1 MB
+/// string does not become a 1 MB error.
+fn echo(value: Value) -> Value {
+    match value {
+        Value::String(s) if s.chars().count() > MAX_ECHOED_CHARS => {
+            let mut cut: String = s.chars().take(MAX_ECHOED_CHARS).collect();
+            cut.push('…');
+            Value::String(cut)
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_cut_when_echoed() {
+        let err = Error::invalid_value("name", "x".repeat(1000), "too long");
+        let Some(Value::String(echoed)) = err.value() else {
+            panic!("value missing");
+        };
+        assert_eq!(echoed.chars().count(), MAX_ECHOED_CHARS + 1);
+    }
+
+    #[test]
+    fn within_builds_paths() {
+        let err = Error::invalid_value("city", "x", "bad").within("addresses[1]");
+        assert_eq!(err.field(), Some("addresses[1].city"));
+        let err = Error::invalid_value("[2]", "x", "bad").within("domains");
+        assert_eq!(err.field(), Some("domains[2]"));
+    }
+}

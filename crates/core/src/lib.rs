@@ -1,0 +1,18 @@
+//! The orgstore core: the account model, its normalizers and validation, the one error enum,
+//! the `Store` port that storage implements, and the service layer that every HTTP surface calls.
+//!
+//! Nothing here knows HTTP or SQL: handlers translate requests into calls on [`service`], and
+//! the store crate implements [`store::Store`] for SQLite and PostgreSQL.
+
+pub mod auth;
+pub mod error;
+pub mod ids;
+pub mod list;
+pub mod model;
+pub mod normalize;
+pub mod serde_util;
+pub mod service;
+pub mod store;
+pub mod time;
+
+pub use error::{Error, Result};

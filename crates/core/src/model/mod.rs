@@ -1,0 +1,9 @@
+//! The records orgstore keeps: accounts (DESIGN section 2) and the workspace records around them.
+
+pub mod account;
+pub mod account_input;
+pub mod workspace;
+
+pub use account::*;
+pub use account_input::*;
+pub use workspace::*;

@@ -1,0 +1,87 @@
+//! The `Store` port: everything the service layer needs from a database. The store crate
+//! implements it for SQLite and PostgreSQL; both pass the same test suite.
+//!
+//! Every method that touches workspace data takes the workspace id and scopes every statement
+//! by it, so that another workspace's ids are simply not found.
+
+use async_trait::async_trait;
+
+use crate::auth::Principal;
+use crate::error::Result;
+use crate::list::AccountListQuery;
+use crate::model::{Account, AccountData, TokenRecord, User, Workspace};
+
+/// The result of a write guarded by an expected version.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Guarded<T> {
+    Done(T),
+    NotFound,
+    /// The row exists but is at another version.
+    Stale {
+        current_version: i64,
+    },
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Succeeds when the database answers a trivial query.
+    async fn ping(&self) -> Result<()>;
+
+    /// Creates a workspace with its default stages and its owner user, in one transaction.
+    /// A slug already taken is a `Conflict`.
+    async fn create_workspace(&self, slug: &str, name: &str) -> Result<(Workspace, User)>;
+
+    async fn workspace_by_slug(&self, slug: &str) -> Result<Option<Workspace>>;
+
+    async fn count_workspaces(&self) -> Result<i64>;
+
+    /// The first user of the workspace: the owner created with it.
+    async fn owner_user(&self, workspace_id: &str) -> Result<User>;
+
+    async fn insert_token(&self, token: &TokenRecord) -> Result<()>;
+
+    /// The caller a token hash belongs to, if any.
+    async fn principal_for_token(&self, token_hash: &str) -> Result<Option<Principal>>;
+
+    /// Inserts a new account with its domains, owners, tags and external refs in one
+    /// transaction. Unknown stages, owners or tag ids are a `BadRequest` naming them; a domain
+    /// or external ref held by another live account is a `Conflict` naming the holder.
+    async fn insert_account(
+        &self,
+        workspace_id: &str,
+        actor: &str,
+        data: AccountData,
+    ) -> Result<Account>;
+
+    async fn get_account(&self, workspace_id: &str, id: &str) -> Result<Option<Account>>;
+
+    /// Replaces every writable field of the account if it is still at `expected_version`,
+    /// bumping the version, with the same checks as [`Store::insert_account`].
+    async fn update_account(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        expected_version: i64,
+        actor: &str,
+        data: AccountData,
+    ) -> Result<Guarded<Account>>;
+
+    /// Deletes the account permanently, if it is at `expected_version` when one is given.
+    async fn delete_account(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        expected_version: Option<i64>,
+    ) -> Result<Guarded<()>>;
+
+    /// Up to `query.limit + 1` accounts in sort order after `query.after`: the extra row tells
+    /// the caller there is another page.
+    async fn list_accounts(
+        &self,
+        workspace_id: &str,
+        query: &AccountListQuery,
+    ) -> Result<Vec<Account>>;
+}

@@ -1,0 +1,206 @@
+//! The PostgreSQL store: tokio-postgres with a deadpool connection pool and cached prepared
+//! statements. Several orgstore servers may share one database: everything that must be
+//! consistent across them (unique domains, sequences) is enforced inside it.
+
+mod tx;
+
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use orgstore_core::auth::Principal;
+use orgstore_core::list::AccountListQuery;
+use orgstore_core::model::{Account, AccountData, TokenRecord, User, Workspace};
+use orgstore_core::store::{Guarded, Store};
+use orgstore_core::{Error, Result};
+use tokio_postgres::NoTls;
+
+use crate::sql::{accounts, workspaces};
+use tx::PgTx;
+
+mod embedded {
+    refinery::embed_migrations!("migrations/postgres");
+}
+
+/// Serializes migrations when several servers start against one database at once.
+const MIGRATION_LOCK_KEY: i64 = 0x6f72_6773_746f_7265; // "orgstore"
+
+const POOL_SIZE: usize = 16;
+
+pub struct PostgresStore {
+    pool: Pool,
+}
+
+pub(crate) fn db_error(e: tokio_postgres::Error) -> Error {
+    if e.is_closed() || e.as_db_error().is_none() && e.code().is_none() {
+        Error::unavailable(format!("postgres is unreachable: {e}"))
+    } else {
+        Error::internal(format!("postgres: {e}"))
+    }
+}
+
+fn pool_error(e: deadpool_postgres::PoolError) -> Error {
+    Error::unavailable(format!("no PostgreSQL connection available: {e}"))
+}
+
+impl PostgresStore {
+    /// Connects to `url` and applies pending migrations.
+    pub async fn open(url: &str) -> Result<Self> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| Error::internal(format!("invalid PostgreSQL URL: {e}")))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| Error::internal(format!("cannot build the PostgreSQL pool: {e}")))?;
+        let store = PostgresStore { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut client = self.pool.get().await.map_err(pool_error)?;
+        client
+            .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK_KEY])
+            .await
+            .map_err(db_error)?;
+        let result = embedded::migrations::runner()
+            .run_async(&mut **client)
+            .await
+            .map_err(|e| Error::internal(format!("postgres migration failed: {e}")));
+        client
+            .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK_KEY])
+            .await
+            .map_err(db_error)?;
+        result.map(|_| ())
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object> {
+        self.pool.get().await.map_err(pool_error)
+    }
+}
+
+/// Runs `$body` with `$tx` bound to a [`PgTx`] inside a transaction, committing on success.
+/// A macro rather than a closure-taking function: the body borrows the transaction across
+/// awaits, which closures returning futures cannot express without boxing.
+macro_rules! in_transaction {
+    ($store:expr, |$tx:ident| $body:expr) => {{
+        let mut client = $store.client().await?;
+        let transaction = client.transaction().await.map_err(db_error)?;
+        let result = {
+            let mut $tx = PgTx::new(&transaction);
+            $body.await
+        };
+        if result.is_ok() {
+            transaction.commit().await.map_err(db_error)?;
+        }
+        result
+    }};
+}
+
+/// Runs `$body` with `$tx` bound to a [`PgTx`] on a pooled connection, outside a transaction.
+macro_rules! on_connection {
+    ($store:expr, |$tx:ident| $body:expr) => {{
+        let client = $store.client().await?;
+        let mut $tx = PgTx::new(&client);
+        $body.await
+    }};
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        on_connection!(self, |tx| workspaces::count(&mut tx)).map(|_| ())
+    }
+
+    async fn create_workspace(&self, slug: &str, name: &str) -> Result<(Workspace, User)> {
+        in_transaction!(self, |tx| workspaces::create(&mut tx, slug, name))
+    }
+
+    async fn workspace_by_slug(&self, slug: &str) -> Result<Option<Workspace>> {
+        on_connection!(self, |tx| workspaces::by_slug(&mut tx, slug))
+    }
+
+    async fn count_workspaces(&self) -> Result<i64> {
+        on_connection!(self, |tx| workspaces::count(&mut tx))
+    }
+
+    async fn owner_user(&self, workspace_id: &str) -> Result<User> {
+        on_connection!(self, |tx| workspaces::owner_user(&mut tx, workspace_id))
+    }
+
+    async fn insert_token(&self, token: &TokenRecord) -> Result<()> {
+        on_connection!(self, |tx| workspaces::insert_token(&mut tx, token))
+    }
+
+    async fn principal_for_token(&self, token_hash: &str) -> Result<Option<Principal>> {
+        on_connection!(self, |tx| workspaces::principal(&mut tx, token_hash))
+    }
+
+    async fn insert_account(
+        &self,
+        workspace_id: &str,
+        actor: &str,
+        data: AccountData,
+    ) -> Result<Account> {
+        in_transaction!(self, |tx| accounts::insert(
+            &mut tx,
+            workspace_id,
+            actor,
+            &data
+        ))
+    }
+
+    async fn get_account(&self, workspace_id: &str, id: &str) -> Result<Option<Account>> {
+        on_connection!(self, |tx| accounts::get(&mut tx, workspace_id, id))
+    }
+
+    async fn update_account(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        expected_version: i64,
+        actor: &str,
+        data: AccountData,
+    ) -> Result<Guarded<Account>> {
+        in_transaction!(self, |tx| accounts::update(
+            &mut tx,
+            workspace_id,
+            id,
+            expected_version,
+            actor,
+            &data
+        ))
+    }
+
+    async fn delete_account(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        expected_version: Option<i64>,
+    ) -> Result<Guarded<()>> {
+        in_transaction!(self, |tx| accounts::delete(
+            &mut tx,
+            workspace_id,
+            id,
+            expected_version
+        ))
+    }
+
+    async fn list_accounts(
+        &self,
+        workspace_id: &str,
+        query: &AccountListQuery,
+    ) -> Result<Vec<Account>> {
+        on_connection!(self, |tx| accounts::list(&mut tx, workspace_id, query))
+    }
+}

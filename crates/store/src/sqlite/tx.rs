@@ -1,0 +1,126 @@
+//! [`Tx`] over a rusqlite connection. Every call completes synchronously.
+
+use orgstore_core::Result;
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+use rusqlite::{Connection, ToSql};
+use rust_decimal::Decimal;
+
+use super::db_error;
+use crate::sql::{Dialect, Param, Row, Tx, decode_error};
+
+pub struct SqliteTx<'c> {
+    conn: &'c mut Connection,
+}
+
+impl<'c> SqliteTx<'c> {
+    pub fn new(conn: &'c mut Connection) -> Self {
+        SqliteTx { conn }
+    }
+}
+
+/// Shared SQL numbers its placeholders `$n`; SQLite spells the same `?n`.
+fn sqlite_sql(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
+impl ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Param::Null => ToSqlOutput::Owned(Value::Null),
+            Param::Int(n) => ToSqlOutput::Owned(Value::Integer(*n)),
+            Param::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Param::Owned(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            // Decimals are stored as their canonical text, exact on every platform.
+            Param::Decimal(d) => ToSqlOutput::Owned(Value::Text(d.to_string())),
+        })
+    }
+}
+
+impl Tx for SqliteTx<'_> {
+    type Row = Vec<Value>;
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    async fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Vec<Value>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sqlite_sql(sql))
+            .map_err(db_error)?;
+        let columns = stmt.column_count();
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params))
+            .map_err(db_error)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db_error)? {
+            let mut values = Vec::with_capacity(columns);
+            for i in 0..columns {
+                values.push(row.get::<_, Value>(i).map_err(db_error)?);
+            }
+            out.push(values);
+        }
+        Ok(out)
+    }
+
+    async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sqlite_sql(sql))
+            .map_err(db_error)?;
+        let changed = stmt
+            .execute(rusqlite::params_from_iter(params))
+            .map_err(db_error)?;
+        Ok(changed as u64)
+    }
+}
+
+fn take(row: &mut [Value], i: usize) -> Result<Value> {
+    row.get_mut(i)
+        .map(|v| std::mem::replace(v, Value::Null))
+        .ok_or_else(|| decode_error("row", format!("no column {i}")))
+}
+
+impl Row for Vec<Value> {
+    fn text(&mut self, i: usize) -> Result<String> {
+        self.opt_text(i)?
+            .ok_or_else(|| decode_error("row", format!("column {i} is NULL")))
+    }
+
+    fn opt_text(&mut self, i: usize) -> Result<Option<String>> {
+        match take(self, i)? {
+            Value::Null => Ok(None),
+            Value::Text(s) => Ok(Some(s)),
+            other => Err(decode_error(
+                "row",
+                format!("column {i} is {other:?}, not text"),
+            )),
+        }
+    }
+
+    fn int(&mut self, i: usize) -> Result<i64> {
+        self.opt_int(i)?
+            .ok_or_else(|| decode_error("row", format!("column {i} is NULL")))
+    }
+
+    fn opt_int(&mut self, i: usize) -> Result<Option<i64>> {
+        match take(self, i)? {
+            Value::Null => Ok(None),
+            Value::Integer(n) => Ok(Some(n)),
+            other => Err(decode_error(
+                "row",
+                format!("column {i} is {other:?}, not an integer"),
+            )),
+        }
+    }
+
+    fn opt_decimal(&mut self, i: usize) -> Result<Option<Decimal>> {
+        match self.opt_text(i)? {
+            None => Ok(None),
+            Some(text) => text
+                .parse::<Decimal>()
+                .map(Some)
+                .map_err(|e| decode_error("decimal", e)),
+        }
+    }
+}
