@@ -1,62 +1,25 @@
 //! Store tests, run against SQLite and a real PostgreSQL: each test body runs on both.
 //! PostgreSQL comes from `ORGSTORE_TEST_POSTGRES_URL` (scripts/test provides one).
-
-use std::sync::Arc;
+//! These drive the service layer over each store directly, with no HTTP in between.
 
 use orgstore_core::Error;
 use orgstore_core::auth::Principal;
 use orgstore_core::list::ListParams;
 use orgstore_core::model::{AccountInput, AccountPatch};
 use orgstore_core::service::Service;
-use orgstore_core::store::Store;
+use orgstore_testkit::{Backend, FreshDatabase, fresh_database};
 use serde_json::json;
 
 struct Fixture {
     service: Service,
     who: Principal,
-    _dir: Option<tempfile::TempDir>,
+    _db: FreshDatabase,
 }
 
-async fn open(backend: &str) -> (Arc<dyn Store>, Option<tempfile::TempDir>) {
-    match backend {
-        "sqlite" => {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let url = format!("sqlite://{}", dir.path().join("t.db").display());
-            (
-                orgstore_store::open(&url).await.expect("open sqlite"),
-                Some(dir),
-            )
-        }
-        _ => {
-            let base = std::env::var("ORGSTORE_TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL at {base} is required: {e}"));
-            tokio::spawn(conn);
-            let db = format!(
-                "orgstore_store_{}",
-                ulid::Ulid::new().to_string().to_lowercase()
-            );
-            client
-                .batch_execute(&format!("CREATE DATABASE {db}"))
-                .await
-                .expect("create database");
-            let url = match base.rsplit_once('/') {
-                Some((prefix, _)) => format!("{prefix}/{db}"),
-                None => panic!("bad url {base}"),
-            };
-            (
-                orgstore_store::open(&url).await.expect("open postgres"),
-                None,
-            )
-        }
-    }
-}
-
-async fn fixture(backend: &str) -> Fixture {
-    let (store, dir) = open(backend).await;
-    let service = Service::new(store.clone());
+async fn fixture(backend: Backend) -> Fixture {
+    let db = fresh_database(backend).await;
+    let store = orgstore_store::open(&db.url).await.expect("open the store");
+    let service = Service::new(store);
     let boot = service
         .bootstrap()
         .await
@@ -69,7 +32,7 @@ async fn fixture(backend: &str) -> Fixture {
     Fixture {
         service,
         who,
-        _dir: dir,
+        _db: db,
     }
 }
 
@@ -83,11 +46,11 @@ macro_rules! both {
             use super::*;
             #[tokio::test]
             async fn sqlite() {
-                ($body)(fixture("sqlite").await).await
+                ($body)(fixture(Backend::Sqlite).await).await
             }
             #[tokio::test]
             async fn postgres() {
-                ($body)(fixture("postgres").await).await
+                ($body)(fixture(Backend::Postgres).await).await
             }
         }
     };
