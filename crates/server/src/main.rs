@@ -1,0 +1,132 @@
+//! The `orgstore` binary. Errors become one line on stderr and a non-zero exit code.
+
+mod cli;
+mod serve;
+mod telemetry;
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Parser;
+use orgstore_core::service::Service;
+use orgstore_core::store::Store;
+
+use crate::cli::{Cli, Command, TokenCommand, WorkspaceCommand};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(err) = telemetry::init() {
+        report(&err);
+        return ExitCode::FAILURE;
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(err) => {
+            report(&anyhow::Error::new(err).context("cannot start the async runtime"));
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            report(&err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints `error: <message: cause: ...>` on exactly one line of stderr.
+fn report(err: &anyhow::Error) {
+    let line = format!("{err:#}").replace(['\r', '\n'], " ");
+    eprintln!("error: {line}");
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve::run(args).await,
+        Command::Migrate(db) => {
+            let store = open_store(&db.database_url).await?;
+            eprintln!("migrated {}", store.backend());
+            Ok(())
+        }
+        Command::Workspace(WorkspaceCommand::Create { slug, db }) => {
+            let service = Service::new(open_store(&db.database_url).await?);
+            let workspace = service
+                .create_workspace(&slug)
+                .await
+                .with_context(|| format!("cannot create workspace '{slug}'"))?;
+            print_line(&workspace.id)
+        }
+        Command::Token(TokenCommand::Create {
+            workspace,
+            scope,
+            db,
+        }) => {
+            let service = Service::new(open_store(&db.database_url).await?);
+            let token = service
+                .create_token(&workspace, scope)
+                .await
+                .with_context(|| format!("cannot create a token for workspace '{workspace}'"))?;
+            print_line(&token)
+        }
+    }
+}
+
+fn print_line(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Opens (and migrates) the store; the URL's password never appears in messages.
+pub(crate) async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    let shown = redact(url);
+    tracing::debug!(database = %shown, "opening the store");
+    let store = orgstore_store::open(url)
+        .await
+        .with_context(|| format!("cannot open database {shown}"))?;
+    tracing::info!(database = %shown, backend = store.backend(), "store ready");
+    Ok(store)
+}
+
+/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`.
+fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_owned();
+    };
+    let userinfo = &authority[..at];
+    let Some(colon) = userinfo.find(':') else {
+        return url.to_owned();
+    };
+    format!(
+        "{}{}:***{}",
+        &url[..scheme_end + 3],
+        &userinfo[..colon],
+        &rest[at..]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db?x=1"),
+            "postgres://u:***@h:5432/db?x=1"
+        );
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://orgstore.db"), "sqlite://orgstore.db");
+        assert_eq!(redact("sqlite:///a:b@c/x.db"), "sqlite:///a:b@c/x.db");
+    }
+}
