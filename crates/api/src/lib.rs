@@ -1,7 +1,7 @@
 //! The native HTTP surface of orgstore: `/v1/accounts`, health and readiness, Prometheus
 //! metrics and the OpenAPI document. Handlers only translate HTTP to [`Service`] calls.
 
-pub mod accounts;
+pub mod native;
 pub mod auth;
 pub mod error;
 pub mod json;
@@ -37,13 +37,13 @@ pub fn router(service: Service) -> Router {
         .route("/v1/openapi.json", get(openapi::document))
         .route(
             "/v1/accounts",
-            get(accounts::list_accounts).post(accounts::create_account),
+            get(native::accounts::list_accounts).post(native::accounts::create_account),
         )
         .route(
             "/v1/accounts/{id}",
-            get(accounts::get_account)
-                .patch(accounts::update_account)
-                .delete(accounts::delete_account),
+            get(native::accounts::get_account)
+                .patch(native::accounts::update_account)
+                .delete(native::accounts::delete_account),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,6 +1,8 @@
 //! Logging: `tracing` to stderr, filtered by `ORGSTORE_LOG` (default `info`), JSON lines when
 //! `ORGSTORE_LOG_FORMAT=json`.
 
+use std::io::IsTerminal;
+
 use anyhow::Context;
 use tracing_subscriber::EnvFilter;
 
@@ -19,7 +21,8 @@ pub fn init() -> anyhow::Result<()> {
         .unwrap_or(false);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     let result = if json {
         builder.json().try_init()
     } else {
