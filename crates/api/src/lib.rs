@@ -1,11 +1,11 @@
 //! The native HTTP surface of orgstore: `/v1/accounts`, health and readiness, Prometheus
 //! metrics and the OpenAPI document. Handlers only translate HTTP to [`Service`] calls.
 
-pub mod native;
 pub mod auth;
 pub mod error;
 pub mod json;
 pub mod metrics;
+pub mod native;
 pub mod openapi;
 
 use axum::Router;
