@@ -92,27 +92,16 @@ pub(crate) async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     Ok(store)
 }
 
-/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`.
+/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`; anything without a
+/// password is shown as given.
 fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
+    let Ok(mut parsed) = url::Url::parse(url) else {
         return url.to_owned();
     };
-    let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
+    if parsed.password().is_none() || parsed.set_password(Some("***")).is_err() {
         return url.to_owned();
-    };
-    let userinfo = &authority[..at];
-    let Some(colon) = userinfo.find(':') else {
-        return url.to_owned();
-    };
-    format!(
-        "{}{}:***{}",
-        &url[..scheme_end + 3],
-        &userinfo[..colon],
-        &rest[at..]
-    )
+    }
+    parsed.to_string()
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! its domains, external refs, owners and tags as multi-row statements (never one per item).
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use orgstore_core::list::{AccountListQuery, SortField, SortValue, name_sort_key};
 use orgstore_core::model::{Account, AccountData, AccountTag, TagKey, display_id};
@@ -37,6 +38,23 @@ fn select_columns(d: Dialect) -> String {
         child(&owners, "account_owners"),
         child(&refs, "account_external_refs"),
     )
+}
+
+/// `SELECT <account columns> FROM accounts a WHERE a.workspace_id = $1`, built once per
+/// dialect: reads are the hot path, and the statement text never changes.
+fn select_prefix(d: Dialect) -> &'static str {
+    static SQLITE: OnceLock<String> = OnceLock::new();
+    static POSTGRES: OnceLock<String> = OnceLock::new();
+    let cell = match d {
+        Dialect::Sqlite => &SQLITE,
+        Dialect::Postgres => &POSTGRES,
+    };
+    cell.get_or_init(|| {
+        format!(
+            "SELECT {} FROM accounts a WHERE a.workspace_id = $1",
+            select_columns(d)
+        )
+    })
 }
 
 fn json<T: DeserializeOwned>(what: &str, text: &str) -> Result<T> {
@@ -79,11 +97,15 @@ fn decode<R: Row>(mut r: R) -> Result<Account> {
 }
 
 pub async fn get<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Result<Option<Account>> {
-    let sql = format!(
-        "SELECT {} FROM accounts a WHERE a.workspace_id = $1 AND a.id = $2",
-        select_columns(tx.dialect())
-    );
-    let rows = tx.query(&sql, &[ws.into(), id.into()]).await?;
+    static SQLITE: OnceLock<String> = OnceLock::new();
+    static POSTGRES: OnceLock<String> = OnceLock::new();
+    let d = tx.dialect();
+    let cell = match d {
+        Dialect::Sqlite => &SQLITE,
+        Dialect::Postgres => &POSTGRES,
+    };
+    let sql = cell.get_or_init(|| format!("{} AND a.id = $2", select_prefix(d)));
+    let rows = tx.query(sql, &[ws.into(), id.into()]).await?;
     rows.into_iter().next().map(decode).transpose()
 }
 
@@ -541,11 +563,8 @@ async fn check_tag_ids<T: Tx>(tx: &mut T, ws: &str, data: &AccountData) -> Resul
 }
 
 pub async fn list<T: Tx>(tx: &mut T, ws: &str, query: &AccountListQuery) -> Result<Vec<Account>> {
-    let mut q = SqlBuilder::new(format!(
-        "SELECT {} FROM accounts a WHERE a.workspace_id = ",
-        select_columns(tx.dialect())
-    ));
-    q.bind(ws);
+    let mut q = SqlBuilder::new(select_prefix(tx.dialect()));
+    q.params.push(ws.into());
     let f = &query.filter;
     if !f.include_archived {
         q.push(" AND a.archived_at IS NULL");
