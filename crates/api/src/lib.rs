@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, patch, post};
 use orgstore_core::service::Service;
 use serde_json::json;
 
@@ -39,11 +39,38 @@ pub fn router(service: Service) -> Router {
             "/v1/accounts",
             get(native::accounts::list_accounts).post(native::accounts::create_account),
         )
+        .route("/v1/accounts/bulk", post(native::bulk::bulk_create))
+        .route("/v1/accounts/query", post(native::query::query_accounts))
+        .route(
+            "/v1/accounts/assert",
+            post(native::lifecycle::assert_account),
+        )
+        .route("/v1/accounts/export", get(native::export::export_accounts))
         .route(
             "/v1/accounts/{id}",
             get(native::accounts::get_account)
                 .patch(native::accounts::update_account)
                 .delete(native::accounts::delete_account),
+        )
+        .route(
+            "/v1/accounts/{id}/archive",
+            post(native::lifecycle::archive_account),
+        )
+        .route(
+            "/v1/accounts/{id}/restore",
+            post(native::lifecycle::restore_account),
+        )
+        .route(
+            "/v1/accounts/{id}/merge",
+            post(native::lifecycle::merge_account),
+        )
+        .route(
+            "/v1/accounts/{id}/domains",
+            get(native::domains::list_domains).post(native::domains::add_domain),
+        )
+        .route(
+            "/v1/accounts/{id}/domains/{domain}",
+            patch(native::domains::update_domain).delete(native::domains::remove_domain),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

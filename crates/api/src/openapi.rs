@@ -3,11 +3,13 @@
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 use orgstore_core::model::{Account, AccountInput, AccountPatch};
+use orgstore_core::service::{AssertRequest, DomainEntry, DomainPatch, MatchKey, NewDomain};
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::error::{ErrorBody, ErrorDetail};
+use crate::native::lifecycle::MergeRequest;
 
 /// One page of accounts (documentation type of `Page<Account>`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,10 +50,24 @@ impl Modify for BearerAuth {
         crate::native::accounts::get_account,
         crate::native::accounts::update_account,
         crate::native::accounts::delete_account,
+        crate::native::lifecycle::assert_account,
+        crate::native::lifecycle::archive_account,
+        crate::native::lifecycle::restore_account,
+        crate::native::lifecycle::merge_account,
+        crate::native::bulk::bulk_create,
+        crate::native::query::query_accounts,
+        crate::native::export::export_accounts,
+        crate::native::domains::list_domains,
+        crate::native::domains::add_domain,
+        crate::native::domains::update_domain,
+        crate::native::domains::remove_domain,
     ),
-    components(schemas(Account, AccountInput, AccountPatch, AccountPage, ErrorBody, ErrorDetail)),
+    components(schemas(
+        Account, AccountInput, AccountPatch, AccountPage, ErrorBody, ErrorDetail,
+        AssertRequest, MatchKey, MergeRequest, DomainEntry, NewDomain, DomainPatch,
+    )),
     modifiers(&BearerAuth),
-    tags((name = "accounts", description = "Accounts"), (name = "health", description = "Health, readiness, metrics, documents"))
+    tags((name = "accounts", description = "Accounts"), (name = "domains", description = "The domains of an account"), (name = "health", description = "Health, readiness, metrics, documents"))
 )]
 pub struct ApiDoc;
 

@@ -6,10 +6,13 @@ use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use orgstore_core::auth::{Principal, Scope};
+use orgstore_core::bulk::{BulkPlan, BulkWritten};
+use orgstore_core::idempotency::{IdempotencyClaim, StoredResponse};
 use orgstore_core::list::AccountListQuery;
 use orgstore_core::model::{Account, AccountData, TokenRecord, User, Workspace};
+use orgstore_core::query::AccountQuery;
 use orgstore_core::service::Service;
-use orgstore_core::store::{Guarded, Store};
+use orgstore_core::store::{Guarded, MatchKeys, Store};
 use orgstore_core::{Error, Result};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -72,6 +75,44 @@ impl Store for Stub {
     }
     async fn list_accounts(&self, _: &str, _: &AccountListQuery) -> Result<Vec<Account>> {
         Ok(Vec::new())
+    }
+    async fn find_accounts(&self, _: &str, _: &MatchKeys, _: bool) -> Result<Vec<String>> {
+        nope()
+    }
+    async fn set_archived(
+        &self,
+        _: &str,
+        _: &str,
+        _: bool,
+        _: Option<i64>,
+        _: &str,
+    ) -> Result<Guarded<Account>> {
+        nope()
+    }
+    async fn merge_accounts(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: Option<i64>,
+        _: &str,
+    ) -> Result<Guarded<Account>> {
+        nope()
+    }
+    async fn query_accounts(&self, _: &str, _: &AccountQuery) -> Result<Vec<Account>> {
+        nope()
+    }
+    async fn bulk_write(&self, _: &str, _: &str, _: BulkPlan) -> Result<BulkWritten> {
+        nope()
+    }
+    async fn idempotency_claim(&self, _: &str, _: &str, _: &str) -> Result<IdempotencyClaim> {
+        nope()
+    }
+    async fn idempotency_complete(&self, _: &str, _: &str, _: &StoredResponse) -> Result<()> {
+        nope()
+    }
+    async fn idempotency_release(&self, _: &str, _: &str) -> Result<()> {
+        nope()
     }
 }
 

@@ -5,11 +5,16 @@
 //! the store crate implements [`store::Store`] for SQLite and PostgreSQL.
 
 pub mod auth;
+pub mod bulk;
+pub mod decode;
 pub mod error;
+pub mod export;
+pub mod idempotency;
 pub mod ids;
 pub mod list;
 pub mod model;
 pub mod normalize;
+pub mod query;
 pub mod serde_util;
 pub mod service;
 pub mod store;

@@ -88,6 +88,8 @@ pub struct ListParams {
     pub created_after: Option<String>,
     pub updated_after: Option<String>,
     pub include_archived: Option<String>,
+    /// Substring search over name, domains and websites, ranked; see [`crate::query`].
+    pub q: Option<String>,
 }
 
 /// One page of a list.

@@ -7,9 +7,12 @@
 use async_trait::async_trait;
 
 use crate::auth::Principal;
+use crate::bulk::{BulkPlan, BulkWritten};
 use crate::error::Result;
+use crate::idempotency::{IdempotencyClaim, StoredResponse};
 use crate::list::AccountListQuery;
 use crate::model::{Account, AccountData, TokenRecord, User, Workspace};
+use crate::query::AccountQuery;
 
 /// The result of a write guarded by an expected version.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +23,21 @@ pub enum Guarded<T> {
     Stale {
         current_version: i64,
     },
+}
+
+/// Keys that identify accounts: ids, normalized domains and external refs. An account matches
+/// when it has any of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MatchKeys {
+    pub ids: Vec<String>,
+    pub domains: Vec<String>,
+    pub external_refs: Vec<String>,
+}
+
+impl MatchKeys {
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty() && self.domains.is_empty() && self.external_refs.is_empty()
+    }
 }
 
 #[async_trait]
@@ -84,4 +102,71 @@ pub trait Store: Send + Sync + 'static {
         workspace_id: &str,
         query: &AccountListQuery,
     ) -> Result<Vec<Account>>;
+
+    /// The ids of the accounts matching any of the keys, sorted; archived accounts only when
+    /// `include_archived`.
+    async fn find_accounts(
+        &self,
+        workspace_id: &str,
+        keys: &MatchKeys,
+        include_archived: bool,
+    ) -> Result<Vec<String>>;
+
+    /// Archives (hiding the account and freeing its domains and external refs) or restores
+    /// it (claiming them again: a `Conflict` naming the live holder when one was taken).
+    async fn set_archived(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        archived: bool,
+        expected_version: Option<i64>,
+        actor: &str,
+    ) -> Result<Guarded<Account>>;
+
+    /// Merges `secondary` into `primary` in one transaction (see
+    /// [`crate::model::merge_into`]) and deletes `secondary`. `NotFound` is the primary's; a
+    /// missing secondary is an error naming it.
+    async fn merge_accounts(
+        &self,
+        workspace_id: &str,
+        primary: &str,
+        secondary: &str,
+        expected_version: Option<i64>,
+        actor: &str,
+    ) -> Result<Guarded<Account>>;
+
+    /// Up to `limit + 1` accounts matching a query, in its order.
+    async fn query_accounts(
+        &self,
+        workspace_id: &str,
+        query: &AccountQuery,
+    ) -> Result<Vec<Account>>;
+
+    /// Writes a bulk plan in one transaction, with batched statements.
+    async fn bulk_write(
+        &self,
+        workspace_id: &str,
+        actor: &str,
+        plan: BulkPlan,
+    ) -> Result<BulkWritten>;
+
+    /// Claims an idempotency key for a request with this fingerprint, or reports what holds
+    /// it. Keys older than [`crate::idempotency::KEY_TTL_MS`] count as free.
+    async fn idempotency_claim(
+        &self,
+        workspace_id: &str,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<IdempotencyClaim>;
+
+    /// Records the response of a claimed key.
+    async fn idempotency_complete(
+        &self,
+        workspace_id: &str,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<()>;
+
+    /// Frees a claimed key whose request failed in a way worth retrying.
+    async fn idempotency_release(&self, workspace_id: &str, key: &str) -> Result<()>;
 }

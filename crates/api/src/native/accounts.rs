@@ -41,7 +41,7 @@ pub fn parse_if_match(value: Option<&str>) -> Result<Option<i64>, Error> {
     }
 }
 
-fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Error> {
+pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Error> {
     match headers.get(IF_MATCH) {
         None => Ok(None),
         Some(value) => match value.to_str() {
@@ -56,7 +56,7 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Error> {
     }
 }
 
-fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, Error> {
+pub(crate) fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, Error> {
     path.map(|Path(id)| id).map_err(|rejection| {
         Error::bad_request(
             "invalid_id",
@@ -65,7 +65,7 @@ fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, Error> {
     })
 }
 
-fn with_etag(status: StatusCode, account: Account) -> Response {
+pub(crate) fn with_etag(status: StatusCode, account: Account) -> Response {
     let etag = HeaderValue::from_str(&account.etag()).ok();
     let mut response = (status, axum::Json(account)).into_response();
     if let Some(etag) = etag {

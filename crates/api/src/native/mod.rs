@@ -2,3 +2,8 @@
 //! sibling modules of this one, over the same service layer.
 
 pub mod accounts;
+pub mod bulk;
+pub mod domains;
+pub mod export;
+pub mod lifecycle;
+pub mod query;

@@ -2,8 +2,10 @@
 
 pub mod account;
 pub mod account_input;
+pub mod merge;
 pub mod workspace;
 
 pub use account::*;
 pub use account_input::*;
+pub use merge::merge_into;
 pub use workspace::*;

@@ -5,13 +5,13 @@ use crate::auth::{Principal, Scope};
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::list::{ListParams, Page, into_page};
-use crate::model::{Account, AccountInput, AccountPatch};
+use crate::model::{Account, AccountData, AccountInput, AccountPatch};
 use crate::store::Guarded;
 
 /// How often an unconditional PATCH re-reads and re-applies when another writer got in between.
 const UPDATE_ATTEMPTS: usize = 5;
 
-fn stale(current_version: i64, expected: i64) -> Error {
+pub(super) fn stale(current_version: i64, expected: i64) -> Error {
     Error::PreconditionFailed {
         message: format!(
             "the account is at version {current_version}, not {expected}: read it again and retry"
@@ -47,13 +47,26 @@ impl Service {
         patch: AccountPatch,
         if_match: Option<i64>,
     ) -> Result<Account> {
+        self.rewrite_account(who, id, if_match, |current| patch.clone().apply(current))
+            .await
+    }
+
+    /// Reads the account, computes its next state with `next` and writes it if nobody wrote in
+    /// between; otherwise reads again (or answers 412 when the caller named a version).
+    pub(super) async fn rewrite_account(
+        &self,
+        who: &Principal,
+        id: &str,
+        if_match: Option<i64>,
+        mut next: impl FnMut(&Account) -> Result<AccountData>,
+    ) -> Result<Account> {
         who.require(Scope::Write)?;
         for _ in 0..UPDATE_ATTEMPTS {
             let current = self.get_account(who, id).await?;
             if let Some(expected) = if_match.filter(|v| *v != current.version) {
                 return Err(stale(current.version, expected));
             }
-            let data = patch.clone().apply(&current)?;
+            let data = next(&current)?;
             let outcome = self
                 .store
                 .update_account(&who.workspace_id, id, current.version, &who.user_id, data)
@@ -104,6 +117,9 @@ impl Service {
         params: ListParams,
     ) -> Result<Page<Account>> {
         who.require(Scope::Read)?;
+        if params.q.as_deref().is_some_and(|q| !q.trim().is_empty()) {
+            return self.search_accounts(who, params).await;
+        }
         let query = params.parse()?;
         let rows = self.store.list_accounts(&who.workspace_id, &query).await?;
         Ok(into_page(rows, &query))

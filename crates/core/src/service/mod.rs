@@ -3,6 +3,13 @@
 
 mod accounts;
 mod admin;
+mod bulk;
+mod engine;
+mod export;
+mod idempotency;
+mod query;
+
+pub use engine::{AssertRequest, Asserted, DomainEntry, DomainPatch, MatchKey, NewDomain};
 
 use std::sync::Arc;
 

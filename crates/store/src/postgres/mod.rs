@@ -7,13 +7,16 @@ mod tx;
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use orgstore_core::auth::Principal;
+use orgstore_core::bulk::{BulkPlan, BulkWritten};
+use orgstore_core::idempotency::{IdempotencyClaim, StoredResponse};
 use orgstore_core::list::AccountListQuery;
 use orgstore_core::model::{Account, AccountData, TokenRecord, User, Workspace};
-use orgstore_core::store::{Guarded, Store};
+use orgstore_core::query::AccountQuery;
+use orgstore_core::store::{Guarded, MatchKeys, Store};
 use orgstore_core::{Error, Result};
 use tokio_postgres::NoTls;
 
-use crate::sql::{accounts, workspaces};
+use crate::sql::{accounts, bulk, idempotency, lifecycle, query, workspaces};
 use tx::PgTx;
 
 mod embedded {
@@ -202,5 +205,104 @@ impl Store for PostgresStore {
         query: &AccountListQuery,
     ) -> Result<Vec<Account>> {
         on_connection!(self, |tx| accounts::list(&mut tx, workspace_id, query))
+    }
+
+    async fn find_accounts(
+        &self,
+        workspace_id: &str,
+        keys: &MatchKeys,
+        include_archived: bool,
+    ) -> Result<Vec<String>> {
+        on_connection!(self, |tx| lifecycle::find(
+            &mut tx,
+            workspace_id,
+            keys,
+            include_archived
+        ))
+    }
+
+    async fn set_archived(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        archived: bool,
+        expected_version: Option<i64>,
+        actor: &str,
+    ) -> Result<Guarded<Account>> {
+        in_transaction!(self, |tx| lifecycle::set_archived(
+            &mut tx,
+            workspace_id,
+            id,
+            archived,
+            expected_version,
+            actor
+        ))
+    }
+
+    async fn merge_accounts(
+        &self,
+        workspace_id: &str,
+        primary: &str,
+        secondary: &str,
+        expected_version: Option<i64>,
+        actor: &str,
+    ) -> Result<Guarded<Account>> {
+        in_transaction!(self, |tx| lifecycle::merge(
+            &mut tx,
+            workspace_id,
+            primary,
+            secondary,
+            expected_version,
+            actor
+        ))
+    }
+
+    async fn query_accounts(
+        &self,
+        workspace_id: &str,
+        query: &AccountQuery,
+    ) -> Result<Vec<Account>> {
+        on_connection!(self, |tx| query::run(&mut tx, workspace_id, query))
+    }
+
+    async fn bulk_write(
+        &self,
+        workspace_id: &str,
+        actor: &str,
+        plan: BulkPlan,
+    ) -> Result<BulkWritten> {
+        in_transaction!(self, |tx| bulk::write(&mut tx, workspace_id, actor, &plan))
+    }
+
+    async fn idempotency_claim(
+        &self,
+        workspace_id: &str,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<IdempotencyClaim> {
+        in_transaction!(self, |tx| idempotency::claim(
+            &mut tx,
+            workspace_id,
+            key,
+            fingerprint
+        ))
+    }
+
+    async fn idempotency_complete(
+        &self,
+        workspace_id: &str,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<()> {
+        on_connection!(self, |tx| idempotency::complete(
+            &mut tx,
+            workspace_id,
+            key,
+            response
+        ))
+    }
+
+    async fn idempotency_release(&self, workspace_id: &str, key: &str) -> Result<()> {
+        on_connection!(self, |tx| idempotency::release(&mut tx, workspace_id, key))
     }
 }

@@ -118,9 +118,10 @@ struct Encoded {
     custom_fields: String,
     artifacts: String,
     remote_data: Option<String>,
+    search_text: String,
 }
 
-const WRITABLE_COLUMNS: [&str; 15] = [
+const WRITABLE_COLUMNS: [&str; 16] = [
     "name",
     "name_key",
     "description",
@@ -136,6 +137,7 @@ const WRITABLE_COLUMNS: [&str; 15] = [
     "custom_fields",
     "artifacts",
     "remote_data",
+    "search_text",
 ];
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
@@ -152,10 +154,11 @@ impl Encoded {
             custom_fields: to_json(&data.custom_fields)?,
             artifacts: to_json(&data.artifacts)?,
             remote_data: data.remote_data.as_ref().map(to_json).transpose()?,
+            search_text: search_text(data),
         })
     }
 
-    fn params<'a>(&'a self, data: &'a AccountData) -> [Param<'a>; 15] {
+    fn params<'a>(&'a self, data: &'a AccountData) -> [Param<'a>; 16] {
         [
             (&data.name).into(),
             (&self.name_key).into(),
@@ -172,8 +175,24 @@ impl Encoded {
             (&self.custom_fields).into(),
             (&self.artifacts).into(),
             self.remote_data.as_ref().into(),
+            (&self.search_text).into(),
         ]
     }
+}
+
+/// What substring search matches: the lowercased name, domains and website URLs, one per
+/// line (so that a match never spans two of them).
+pub fn search_text(data: &AccountData) -> String {
+    let mut text = data.name.to_lowercase();
+    for domain in &data.domains {
+        text.push('\n');
+        text.push_str(domain);
+    }
+    for website in &data.websites {
+        text.push('\n');
+        text.push_str(&website.url.to_lowercase());
+    }
+    text
 }
 
 pub async fn insert<T: Tx>(
@@ -201,7 +220,7 @@ pub async fn insert<T: Tx>(
     q.push(", ").bind(now).push(", ").bind(now);
     q.push(", ").bind(actor).push(", ").bind(actor).push(", 1)");
     tx.execute(&q.sql, &q.params).await?;
-    write_children(tx, ws, &id, data).await?;
+    write_children(tx, ws, &id, data, None).await?;
     get(tx, ws, &id)
         .await?
         .ok_or_else(|| Error::internal("inserted account vanished"))
@@ -226,18 +245,17 @@ pub async fn update<T: Tx>(
         .bind(ws);
     q.push(" AND id = ").bind(id);
     q.push(" AND version = ").bind(expected_version);
-    if tx.execute(&q.sql, &q.params).await? == 0 {
+    q.push(" RETURNING archived_at");
+    let Some(mut updated) = tx.query(&q.sql, &q.params).await?.pop() else {
         return Ok(match current_version(tx, ws, id).await? {
             Some(current_version) => Guarded::Stale { current_version },
             None => Guarded::NotFound,
         });
-    }
+    };
+    let archived_at = updated.opt_int(0)?;
     check_references(tx, ws, data).await?;
-    for table in CHILD_TABLES {
-        let sql = format!("DELETE FROM {table} WHERE workspace_id = $1 AND account_id = $2");
-        tx.execute(&sql, &[ws.into(), id.into()]).await?;
-    }
-    write_children(tx, ws, id, data).await?;
+    delete_children(tx, ws, id).await?;
+    write_children(tx, ws, id, data, archived_at).await?;
     let account = get(tx, ws, id)
         .await?
         .ok_or_else(|| Error::internal("updated account vanished"))?;
@@ -263,10 +281,7 @@ pub async fn delete<T: Tx>(
     if expected_version.is_some_and(|v| v != current_version) {
         return Ok(Guarded::Stale { current_version });
     }
-    for table in CHILD_TABLES {
-        let sql = format!("DELETE FROM {table} WHERE workspace_id = $1 AND account_id = $2");
-        tx.execute(&sql, &[ws.into(), id.into()]).await?;
-    }
+    delete_children(tx, ws, id).await?;
     tx.execute(
         "DELETE FROM accounts WHERE workspace_id = $1 AND id = $2",
         &[ws.into(), id.into()],
@@ -275,7 +290,15 @@ pub async fn delete<T: Tx>(
     Ok(Guarded::Done(()))
 }
 
-async fn current_version<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Result<Option<i64>> {
+pub(super) async fn delete_children<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Result<()> {
+    for table in CHILD_TABLES {
+        let sql = format!("DELETE FROM {table} WHERE workspace_id = $1 AND account_id = $2");
+        tx.execute(&sql, &[ws.into(), id.into()]).await?;
+    }
+    Ok(())
+}
+
+pub(super) async fn current_version<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Result<Option<i64>> {
     let rows = tx
         .query(
             "SELECT version FROM accounts WHERE workspace_id = $1 AND id = $2",
@@ -341,9 +364,23 @@ async fn check_references<T: Tx>(tx: &mut T, ws: &str, data: &AccountData) -> Re
     Ok(())
 }
 
-async fn write_children<T: Tx>(tx: &mut T, ws: &str, id: &str, data: &AccountData) -> Result<()> {
-    claim_unique(tx, ws, id, UniqueKind::Domain, &data.domains).await?;
-    claim_unique(tx, ws, id, UniqueKind::ExternalRef, &data.external_refs).await?;
+/// Writes the account's domains, external refs, owners and tags. An archived account's
+/// domains and refs are written archived: they claim nothing.
+async fn write_children<T: Tx>(
+    tx: &mut T,
+    ws: &str,
+    id: &str,
+    data: &AccountData,
+    archived_at: Option<i64>,
+) -> Result<()> {
+    let claim = |kind| Claim {
+        ws,
+        id,
+        kind,
+        archived_at,
+    };
+    claim_unique(tx, claim(UniqueKind::Domain), &data.domains).await?;
+    claim_unique(tx, claim(UniqueKind::ExternalRef), &data.external_refs).await?;
     if !data.owners.is_empty() {
         let mut q = SqlBuilder::new(
             "INSERT INTO account_owners (workspace_id, account_id, user_id, position) VALUES ",
@@ -360,13 +397,13 @@ async fn write_children<T: Tx>(tx: &mut T, ws: &str, id: &str, data: &AccountDat
 }
 
 #[derive(Clone, Copy)]
-enum UniqueKind {
+pub(super) enum UniqueKind {
     Domain,
     ExternalRef,
 }
 
 impl UniqueKind {
-    fn table(self) -> &'static str {
+    pub(super) fn table(self) -> &'static str {
         match self {
             UniqueKind::Domain => "account_domains",
             UniqueKind::ExternalRef => "account_external_refs",
@@ -398,29 +435,50 @@ impl UniqueKind {
     }
 }
 
+/// Where [`claim_unique`] writes.
+#[derive(Clone, Copy)]
+pub(super) struct Claim<'a> {
+    pub ws: &'a str,
+    pub id: &'a str,
+    pub kind: UniqueKind,
+    /// Set for an archived account: its values are kept but claim nothing.
+    pub archived_at: Option<i64>,
+}
+
 /// Inserts the values into their table, where a unique index over the live accounts of the
 /// workspace decides who holds each: the database, not a read-then-write, so that two servers
 /// racing on one PostgreSQL cannot both win. A value another account holds is a 409 naming it.
-async fn claim_unique<T: Tx>(
+pub(super) async fn claim_unique<T: Tx>(
     tx: &mut T,
-    ws: &str,
-    id: &str,
-    kind: UniqueKind,
+    claim: Claim<'_>,
     values: &[String],
 ) -> Result<()> {
     if values.is_empty() {
         return Ok(());
     }
+    let Claim {
+        ws,
+        id,
+        kind,
+        archived_at,
+    } = claim;
     let (table, column) = (kind.table(), kind.column());
     let mut q = SqlBuilder::new(format!(
-        "INSERT INTO {table} (workspace_id, account_id, {column}, position) VALUES "
+        "INSERT INTO {table} (workspace_id, account_id, {column}, position, archived_at) VALUES "
     ));
-    q.values_rows(
-        values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| [ws.into(), id.into(), v.into(), Param::Int(i as i64)]),
-    );
+    q.values_rows(values.iter().enumerate().map(|(i, v)| {
+        [
+            ws.into(),
+            id.into(),
+            v.into(),
+            Param::Int(i as i64),
+            archived_at.into(),
+        ]
+    }));
+    if archived_at.is_some() {
+        tx.execute(&q.sql, &q.params).await?;
+        return Ok(());
+    }
     q.push(&format!(
         " ON CONFLICT (workspace_id, {column}) WHERE archived_at IS NULL DO NOTHING RETURNING {column}"
     ));

@@ -3,6 +3,10 @@
 //! differ go through [`Dialect`].
 
 pub mod accounts;
+pub mod bulk;
+pub mod idempotency;
+pub mod lifecycle;
+pub mod query;
 pub mod workspaces;
 
 use std::future::Future;

@@ -13,13 +13,16 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use futures::FutureExt;
 use orgstore_core::auth::Principal;
+use orgstore_core::bulk::{BulkPlan, BulkWritten};
+use orgstore_core::idempotency::{IdempotencyClaim, StoredResponse};
 use orgstore_core::list::AccountListQuery;
 use orgstore_core::model::{Account, AccountData, TokenRecord, User, Workspace};
-use orgstore_core::store::{Guarded, Store};
+use orgstore_core::query::AccountQuery;
+use orgstore_core::store::{Guarded, MatchKeys, Store};
 use orgstore_core::{Error, Result};
 use rusqlite::Connection;
 
-use crate::sql::{accounts, workspaces};
+use crate::sql::{accounts, bulk, idempotency, lifecycle, query, workspaces};
 use tx::SqliteTx;
 
 mod embedded {
@@ -221,5 +224,114 @@ impl Store for SqliteStore {
         query: &AccountListQuery,
     ) -> Result<Vec<Account>> {
         self.read(|tx| run_now(accounts::list(tx, workspace_id, query)))
+    }
+
+    async fn find_accounts(
+        &self,
+        workspace_id: &str,
+        keys: &MatchKeys,
+        include_archived: bool,
+    ) -> Result<Vec<String>> {
+        self.read(|tx| run_now(lifecycle::find(tx, workspace_id, keys, include_archived)))
+    }
+
+    async fn set_archived(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        archived: bool,
+        expected_version: Option<i64>,
+        actor: &str,
+    ) -> Result<Guarded<Account>> {
+        let (ws, id, actor) = (workspace_id.to_string(), id.to_string(), actor.to_string());
+        self.write(move |tx| {
+            run_now(lifecycle::set_archived(
+                tx,
+                &ws,
+                &id,
+                archived,
+                expected_version,
+                &actor,
+            ))
+        })
+        .await
+    }
+
+    async fn merge_accounts(
+        &self,
+        workspace_id: &str,
+        primary: &str,
+        secondary: &str,
+        expected_version: Option<i64>,
+        actor: &str,
+    ) -> Result<Guarded<Account>> {
+        let ws = workspace_id.to_string();
+        let (primary, secondary, actor) = (
+            primary.to_string(),
+            secondary.to_string(),
+            actor.to_string(),
+        );
+        self.write(move |tx| {
+            run_now(lifecycle::merge(
+                tx,
+                &ws,
+                &primary,
+                &secondary,
+                expected_version,
+                &actor,
+            ))
+        })
+        .await
+    }
+
+    async fn query_accounts(
+        &self,
+        workspace_id: &str,
+        query: &AccountQuery,
+    ) -> Result<Vec<Account>> {
+        self.read(|tx| run_now(query::run(tx, workspace_id, query)))
+    }
+
+    async fn bulk_write(
+        &self,
+        workspace_id: &str,
+        actor: &str,
+        plan: BulkPlan,
+    ) -> Result<BulkWritten> {
+        let (ws, actor) = (workspace_id.to_string(), actor.to_string());
+        self.write(move |tx| run_now(bulk::write(tx, &ws, &actor, &plan)))
+            .await
+    }
+
+    async fn idempotency_claim(
+        &self,
+        workspace_id: &str,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<IdempotencyClaim> {
+        let (ws, key, fingerprint) = (
+            workspace_id.to_string(),
+            key.to_string(),
+            fingerprint.to_string(),
+        );
+        self.write(move |tx| run_now(idempotency::claim(tx, &ws, &key, &fingerprint)))
+            .await
+    }
+
+    async fn idempotency_complete(
+        &self,
+        workspace_id: &str,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<()> {
+        let (ws, key, response) = (workspace_id.to_string(), key.to_string(), response.clone());
+        self.write(move |tx| run_now(idempotency::complete(tx, &ws, &key, &response)))
+            .await
+    }
+
+    async fn idempotency_release(&self, workspace_id: &str, key: &str) -> Result<()> {
+        let (ws, key) = (workspace_id.to_string(), key.to_string());
+        self.write(move |tx| run_now(idempotency::release(tx, &ws, &key)))
+            .await
     }
 }

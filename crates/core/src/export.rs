@@ -1,0 +1,1 @@
+//! Export encodings (NDJSON, CSV). Placeholder.
