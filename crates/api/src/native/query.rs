@@ -1,20 +1,60 @@
-//! `POST /v1/accounts/query`. Placeholder.
+//! `POST /v1/accounts/query`: the filter-tree query language over accounts.
 
 use axum::extract::State;
-use axum::response::Response;
-use orgstore_core::Error;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use orgstore_core::query::QueryRequest;
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::error::ApiResult;
+use crate::error::{ApiResult, ErrorBody};
+use crate::json::JsonBody;
+use crate::openapi::AccountPage;
 
-/// Query accounts with a filter tree.
+/// Query accounts with a filter tree, an optional search term and a sort, a page at a time.
+///
+/// A condition is `{"field": "industry", "op": "eq", "value": "Software"}` with `op` one of eq,
+/// ne, in, not_in, contains, starts_with, gt, gte, lt, lte, exists; nodes are `{"and": [...]}`,
+/// `{"or": [...]}` and `{"not": {...}}` (at most 16 deep, 100 conditions). Custom fields are
+/// named `custom_fields.<key>` and compared by the JSON type of the value given. Every problem
+/// is a 400 whose `field` is its path in the body, such as `filter.and[1].field`.
 #[utoipa::path(post, path = "/v1/accounts/query", tag = "accounts",
+    request_body(content = QueryRequest, content_type = "application/json"),
     security(("bearer" = [])),
-    responses((status = 200, description = "Query accounts with a filter tree", body = Object)))]
+    responses(
+        (status = 200, description = "One page of matching accounts", body = AccountPage),
+        (status = 400, description = "Invalid filter, sort, limit, search or cursor; `field` names its path", body = ErrorBody),
+        (status = 401, description = "Missing or bad token", body = ErrorBody),
+        (status = 403, description = "Scope too small", body = ErrorBody),
+        (status = 413, description = "Body larger than 1 MiB", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 500, description = "Internal error, with a reference id", body = ErrorBody),
+        (status = 503, description = "Database unreachable", body = ErrorBody)))]
 pub async fn query_accounts(
-    State(_state): State<AppState>,
-    Auth(_who): Auth,
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    JsonBody(request): JsonBody<QueryRequest>,
 ) -> ApiResult<Response> {
-    Err(Error::internal("the query language is not built yet").into())
+    let page = state.service.query_accounts(&who, request).await?;
+    Ok((StatusCode::OK, axum::Json(page)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_document_describes_the_body() {
+        let doc = serde_json::to_value(crate::openapi::spec()).expect("document");
+        let schemas = &doc["components"]["schemas"];
+        for name in [
+            "QueryRequest",
+            "FilterNode",
+            "FilterCondition",
+            "SortKeyInput",
+        ] {
+            assert!(schemas.get(name).is_some(), "{name} missing");
+        }
+        let op = &doc["paths"]["/v1/accounts/query"]["post"];
+        assert!(op["requestBody"].is_object(), "{op}");
+        assert!(op["responses"]["400"].is_object(), "{op}");
+    }
 }
