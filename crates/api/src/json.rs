@@ -55,6 +55,37 @@ where
     }
 }
 
+/// Reads and parses a JSON body of at most `limit` bytes, with the same checks and errors as
+/// [`JsonBody`]: for the few routes (bulk create) whose bodies outgrow [`BODY_LIMIT`].
+pub async fn read_json<T: DeserializeOwned>(req: Request, limit: usize) -> Result<T, Error> {
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if !is_json(content_type.as_deref()) {
+        return Err(Error::UnsupportedMediaType {
+            message: match content_type {
+                Some(ct) => format!("Content-Type must be application/json, not {ct}"),
+                None => "Content-Type must be application/json".to_string(),
+            },
+        });
+    }
+    let bytes = axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|err| {
+            if is_length_limit(&err) {
+                Error::PayloadTooLarge { limit }
+            } else {
+                Error::bad_request(
+                    "malformed_body",
+                    format!("the request body could not be read: {err}"),
+                )
+            }
+        })?;
+    parse_json(&bytes)
+}
+
 fn is_length_limit(err: &axum::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = source {
