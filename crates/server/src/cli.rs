@@ -1,7 +1,10 @@
 //! Command-line interface: every flag has an `ORGSTORE_*` environment variable.
 
-use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use orgstore_core::auth::Scope;
+use orgstore_core::export::ExportFormat;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://orgstore.db";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -32,6 +35,78 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import accounts from a CSV (with a header row) or NDJSON file, deduplicating by domain
+    /// and external ref.
+    Import(ImportArgs),
+    /// Export every account of a workspace as CSV or NDJSON.
+    Export(ExportArgs),
+}
+
+/// The file formats of `import` and `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FileFormat {
+    Csv,
+    Ndjson,
+}
+
+impl FileFormat {
+    /// `.csv` is CSV; `.ndjson`, `.jsonl` and `.json` are NDJSON.
+    pub fn from_path(path: &std::path::Path) -> Option<FileFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(FileFormat::Csv),
+            "ndjson" | "jsonl" | "json" => Some(FileFormat::Ndjson),
+            _ => None,
+        }
+    }
+
+    pub fn export_format(self) -> ExportFormat {
+        match self {
+            FileFormat::Csv => ExportFormat::Csv,
+            FileFormat::Ndjson => ExportFormat::Ndjson,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The file to import: CSV with a header row, or NDJSON (one account object per line).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Slug of the workspace to import into.
+    #[arg(long, value_name = "SLUG")]
+    pub workspace: String,
+    /// The file's format (default: by extension; .csv is CSV, .ndjson/.jsonl is NDJSON).
+    #[arg(long, value_enum)]
+    pub format: Option<FileFormat>,
+    /// Create every row, even when its domain or external ref matches an existing account
+    /// (those rows then fail as conflicts).
+    #[arg(long)]
+    pub no_dedupe: bool,
+    /// Where failed rows are written as NDJSON (default: FILE.errors.ndjson).
+    #[arg(long, value_name = "FILE")]
+    pub errors: Option<PathBuf>,
+    /// Rows written per transaction.
+    #[arg(long, value_name = "N", default_value_t = 1000,
+        value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub batch: u64,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// Slug of the workspace to export.
+    #[arg(long, value_name = "SLUG")]
+    pub workspace: String,
+    /// The output format (default: by the extension of --output, else ndjson).
+    #[arg(long, value_enum)]
+    pub format: Option<FileFormat>,
+    /// The file to write (default: stdout).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -158,6 +233,17 @@ mod tests {
             Some(std::ffi::OsStr::new("ORGSTORE_LISTEN"))
         );
         assert_eq!(listen.get_default_values(), ["127.0.0.1:8080"]);
+        for sub in ["import", "export"] {
+            let sub = cmd.find_subcommand(sub).expect("subcommand");
+            let db = sub
+                .get_arguments()
+                .find(|a| a.get_id() == "database_url")
+                .expect("--database");
+            assert_eq!(
+                db.get_env(),
+                Some(std::ffi::OsStr::new("ORGSTORE_DATABASE_URL"))
+            );
+        }
         for path in [["workspace", "create"], ["token", "create"]] {
             let sub = cmd
                 .find_subcommand(path[0])
@@ -222,6 +308,89 @@ mod tests {
             assert_eq!(workspace, "default");
             assert_eq!(parsed, scope);
         }
+    }
+
+    #[test]
+    fn import_parses_with_defaults() {
+        let cli = Cli::try_parse_from(["orgstore", "import", "a.csv", "--workspace", "acme"])
+            .expect("parses");
+        let Command::Import(args) = cli.command else {
+            panic!("expected import");
+        };
+        assert_eq!(args.file, PathBuf::from("a.csv"));
+        assert_eq!(
+            (args.format, args.no_dedupe, args.batch),
+            (None, false, 1000)
+        );
+        assert_eq!(args.errors, None);
+        let cli = Cli::try_parse_from([
+            "orgstore",
+            "import",
+            "a.txt",
+            "--workspace",
+            "acme",
+            "--format",
+            "ndjson",
+            "--no-dedupe",
+            "--errors",
+            "e.ndjson",
+            "--batch",
+            "50",
+        ])
+        .expect("parses");
+        let Command::Import(args) = cli.command else {
+            panic!("expected import");
+        };
+        assert_eq!(args.format, Some(FileFormat::Ndjson));
+        assert!(args.no_dedupe);
+        assert_eq!(args.errors, Some(PathBuf::from("e.ndjson")));
+        assert_eq!(args.batch, 50);
+        for bad in ["0", "10001", "x"] {
+            let parsed = Cli::try_parse_from([
+                "orgstore",
+                "import",
+                "a.csv",
+                "--workspace",
+                "acme",
+                "--batch",
+                bad,
+            ]);
+            assert!(parsed.is_err(), "{bad}");
+        }
+        assert!(Cli::try_parse_from(["orgstore", "import", "a.csv"]).is_err());
+    }
+
+    #[test]
+    fn export_parses() {
+        let cli = Cli::try_parse_from([
+            "orgstore",
+            "export",
+            "--workspace",
+            "acme",
+            "--format",
+            "csv",
+            "--output",
+            "o.csv",
+        ])
+        .expect("parses");
+        let Command::Export(args) = cli.command else {
+            panic!("expected export");
+        };
+        assert_eq!(args.format, Some(FileFormat::Csv));
+        assert_eq!(args.output, Some(PathBuf::from("o.csv")));
+        assert!(
+            Cli::try_parse_from(["orgstore", "export", "--workspace", "a", "--format", "xml"])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn formats_by_extension() {
+        let of = |p: &str| FileFormat::from_path(std::path::Path::new(p));
+        assert_eq!(of("a.CSV"), Some(FileFormat::Csv));
+        assert_eq!(of("a.jsonl"), Some(FileFormat::Ndjson));
+        assert_eq!(of("a.txt"), None);
+        assert_eq!(of("a"), None);
     }
 
     #[test]

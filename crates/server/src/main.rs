@@ -1,6 +1,8 @@
 //! The `orgstore` binary. Errors become one line on stderr and a non-zero exit code.
 
 mod cli;
+mod export;
+mod import;
 mod serve;
 mod telemetry;
 
@@ -10,6 +12,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
+use orgstore_core::auth::{Principal, Scope};
 use orgstore_core::service::Service;
 use orgstore_core::store::Store;
 
@@ -71,7 +74,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot create a token for workspace '{workspace}'"))?;
             print_line(&token)
         }
+        Command::Import(args) => {
+            let service = Service::new(open_store(&args.db.database_url).await?);
+            import::run(&service, &args).await
+        }
+        Command::Export(args) => {
+            let service = Service::new(open_store(&args.db.database_url).await?);
+            export::run(&service, &args).await
+        }
     }
+}
+
+/// The caller the CLI acts as on a workspace: its owner, with admin scope. Whoever can open
+/// the database can already do anything to it, so no token is asked for.
+pub(crate) async fn cli_principal(service: &Service, slug: &str) -> anyhow::Result<Principal> {
+    let store = service.store();
+    let workspace = store
+        .workspace_by_slug(slug)
+        .await
+        .with_context(|| format!("cannot read workspace '{slug}'"))?
+        .with_context(|| format!("no workspace '{slug}' in this database"))?;
+    let owner = store
+        .owner_user(&workspace.id)
+        .await
+        .with_context(|| format!("cannot read the owner of workspace '{slug}'"))?;
+    Ok(Principal {
+        workspace_id: workspace.id,
+        user_id: owner.id,
+        token_id: "cli".into(),
+        scope: Scope::Admin,
+    })
 }
 
 fn print_line(text: &str) -> anyhow::Result<()> {
