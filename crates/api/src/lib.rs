@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod idempotency;
 pub mod json;
 pub mod metrics;
 pub mod native;
@@ -74,6 +75,10 @@ pub fn router(service: Service) -> Router {
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::guard,
+        ))
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)

@@ -12,7 +12,7 @@ use orgstore_core::list::AccountListQuery;
 use orgstore_core::model::{Account, AccountData, TokenRecord, User, Workspace};
 use orgstore_core::query::AccountQuery;
 use orgstore_core::service::Service;
-use orgstore_core::store::{Guarded, MatchKeys, Store};
+use orgstore_core::store::{AccountChange, Guarded, MatchKeys, Store};
 use orgstore_core::{Error, Result};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -67,6 +67,16 @@ impl Store for Stub {
         _: i64,
         _: &str,
         _: AccountData,
+    ) -> Result<Guarded<Account>> {
+        nope()
+    }
+    async fn modify_account(
+        &self,
+        _: &str,
+        _: &str,
+        _: Option<i64>,
+        _: &str,
+        _: AccountChange,
     ) -> Result<Guarded<Account>> {
         nope()
     }

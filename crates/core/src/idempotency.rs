@@ -4,6 +4,10 @@
 /// Keys expire this long after the first request.
 pub const KEY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// A claim whose request never recorded a response (the client went away mid-request, or the
+/// server stopped) is given up after this long, so that the key can be retried.
+pub const ABANDONED_CLAIM_MS: i64 = 5 * 60 * 1000;
+
 /// The longest key accepted.
 pub const MAX_KEY_LEN: usize = 255;
 

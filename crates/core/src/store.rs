@@ -25,6 +25,9 @@ pub enum Guarded<T> {
     },
 }
 
+/// Computes an account's next state from its current one, inside the write's transaction.
+pub type AccountChange = Box<dyn FnOnce(&Account) -> Result<AccountData> + Send>;
+
 /// Keys that identify accounts: ids, normalized domains and external refs. An account matches
 /// when it has any of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -85,6 +88,18 @@ pub trait Store: Send + Sync + 'static {
         expected_version: i64,
         actor: &str,
         data: AccountData,
+    ) -> Result<Guarded<Account>>;
+
+    /// Reads the account inside a write transaction, locked against other writers, applies
+    /// `change` and writes the result: a read-modify-write that concurrent writers cannot
+    /// interleave. With `expected_version`, a row at another version is `Stale`.
+    async fn modify_account(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        expected_version: Option<i64>,
+        actor: &str,
+        change: AccountChange,
     ) -> Result<Guarded<Account>>;
 
     /// Deletes the account permanently, if it is at `expected_version` when one is given.

@@ -8,9 +8,6 @@ use crate::list::{ListParams, Page, into_page};
 use crate::model::{Account, AccountData, AccountInput, AccountPatch};
 use crate::store::Guarded;
 
-/// How often an unconditional PATCH re-reads and re-applies when another writer got in between.
-const UPDATE_ATTEMPTS: usize = 5;
-
 pub(super) fn stale(current_version: i64, expected: i64) -> Error {
     Error::PreconditionFailed {
         message: format!(
@@ -38,8 +35,7 @@ impl Service {
             .ok_or_else(|| Error::not_found("account", id))
     }
 
-    /// Applies a merge patch. With `if_match`, the account must still be at that version;
-    /// without it, a concurrent write is absorbed by re-reading and re-applying the patch.
+    /// Applies a merge patch; with `if_match`, only to that version of the account.
     pub async fn update_account(
         &self,
         who: &Principal,
@@ -47,47 +43,38 @@ impl Service {
         patch: AccountPatch,
         if_match: Option<i64>,
     ) -> Result<Account> {
-        self.rewrite_account(who, id, if_match, |current| patch.clone().apply(current))
+        self.rewrite_account(who, id, if_match, move |current| patch.apply(current))
             .await
     }
 
-    /// Reads the account, computes its next state with `next` and writes it if nobody wrote in
-    /// between; otherwise reads again (or answers 412 when the caller named a version).
+    /// Computes the account's next state from its current one with `next`, inside the write
+    /// transaction, so that concurrent writers never lose each other's changes.
     pub(super) async fn rewrite_account(
         &self,
         who: &Principal,
         id: &str,
         if_match: Option<i64>,
-        mut next: impl FnMut(&Account) -> Result<AccountData>,
+        next: impl FnOnce(&Account) -> Result<AccountData> + Send + 'static,
     ) -> Result<Account> {
         who.require(Scope::Write)?;
-        for _ in 0..UPDATE_ATTEMPTS {
-            let current = self.get_account(who, id).await?;
-            if let Some(expected) = if_match.filter(|v| *v != current.version) {
-                return Err(stale(current.version, expected));
-            }
-            let data = next(&current)?;
-            let outcome = self
-                .store
-                .update_account(&who.workspace_id, id, current.version, &who.user_id, data)
-                .await?;
-            match outcome {
-                Guarded::Done(account) => return Ok(account),
-                Guarded::NotFound => return Err(Error::not_found("account", id)),
-                Guarded::Stale { current_version } => {
-                    if let Some(expected) = if_match {
-                        return Err(stale(current_version, expected));
-                    }
-                }
+        ids::check(ids::ACCOUNT, "id", id)?;
+        let outcome = self
+            .store
+            .modify_account(
+                &who.workspace_id,
+                id,
+                if_match,
+                &who.user_id,
+                Box::new(next),
+            )
+            .await?;
+        match outcome {
+            Guarded::Done(account) => Ok(account),
+            Guarded::NotFound => Err(Error::not_found("account", id)),
+            Guarded::Stale { current_version } => {
+                Err(stale(current_version, if_match.unwrap_or_default()))
             }
         }
-        Err(Error::Conflict {
-            code: "concurrent_update",
-            message: format!("account {id} kept changing while it was updated; retry"),
-            field: None,
-            value: None,
-            existing_id: Some(id.to_string()),
-        })
     }
 
     pub async fn delete_account(

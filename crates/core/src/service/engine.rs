@@ -1,5 +1,8 @@
 //! Assert (upsert), archive and restore, merge, and the domains of one account.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -10,7 +13,7 @@ use crate::auth::{Principal, Scope};
 use crate::decode::from_value;
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::model::{Account, AccountInput, AccountPatch};
+use crate::model::{Account, AccountData, AccountInput, AccountPatch};
 use crate::normalize::normalize_domain;
 use crate::store::{Guarded, MatchKeys};
 
@@ -128,23 +131,20 @@ impl MatchKey {
 
 /// The account to create for an assert that matched nothing: the body, carrying the match
 /// key's domain (first, as the primary, unless the body has it) and external ref.
-fn creation_input(account: &Value, keys: &MatchKeys) -> Result<AccountInput> {
-    let mut input: AccountInput = from_value(account, "account")?;
+fn creation_data(account: &Value, keys: &MatchKeys) -> Result<AccountData> {
+    let input: AccountInput = from_value(account, "account")?;
+    let mut data = input.normalize().map_err(|e| e.within("account"))?;
     for domain in &keys.domains {
-        let has_it = input
-            .domains
-            .iter()
-            .any(|d| normalize_domain(d).as_ref() == Ok(domain));
-        if !has_it {
-            input.domains.insert(0, domain.clone());
+        if !data.domains.contains(domain) {
+            data.domains.insert(0, domain.clone());
         }
     }
     for external_ref in &keys.external_refs {
-        if !input.external_refs.iter().any(|r| r.trim() == external_ref) {
-            input.external_refs.push(external_ref.clone());
+        if !data.external_refs.contains(external_ref) {
+            data.external_refs.push(external_ref.clone());
         }
     }
-    Ok(input)
+    Ok(data)
 }
 
 fn is_unique_conflict(err: &Error) -> bool {
@@ -188,16 +188,25 @@ impl Service {
                     return Err(Error::not_found("account", keys.ids[0].as_str()));
                 }
                 [] => {
-                    let input = creation_input(&request.account, &keys)?;
-                    match self.create_account(who, input).await {
+                    let data = creation_data(&request.account, &keys)?;
+                    let created = self
+                        .store
+                        .insert_account(&who.workspace_id, &who.user_id, data)
+                        .await;
+                    match created {
                         Ok(account) => return Ok(Asserted::Created(account)),
                         Err(err) if is_unique_conflict(&err) && attempt < ASSERT_ATTEMPTS => {}
-                        Err(err) => return Err(err),
+                        Err(err) => return Err(err.within("account")),
                     }
                 }
                 [id] => {
                     let patch: AccountPatch = from_value(&request.account, "account")?;
-                    let account = self.update_account(who, id, patch, None).await?;
+                    let account = self
+                        .rewrite_account(who, id, None, move |current| {
+                            patch.apply(current).map_err(|e| e.within("account"))
+                        })
+                        .await
+                        .map_err(|e| e.within("account"))?;
                     return Ok(Asserted::Updated(account));
                 }
                 candidates => {
@@ -307,22 +316,23 @@ impl Service {
         new: NewDomain,
     ) -> Result<(DomainEntry, bool)> {
         let domain = domain_arg("domain", &new.domain)?;
-        let mut added = false;
+        let added = Arc::new(AtomicBool::new(false));
+        let (wanted, flag) = (domain.clone(), Arc::clone(&added));
         let account = self
-            .rewrite_account(who, id, None, |current| {
+            .rewrite_account(who, id, None, move |current| {
                 let mut input = AccountInput::from(current);
-                added = !input.domains.contains(&domain);
-                input.domains.retain(|d| *d != domain);
+                flag.store(!input.domains.contains(&wanted), Ordering::Relaxed);
+                input.domains.retain(|d| *d != wanted);
                 if new.is_primary {
-                    input.domains.insert(0, domain.clone());
+                    input.domains.insert(0, wanted);
                 } else {
-                    input.domains.push(domain.clone());
+                    input.domains.push(wanted);
                 }
                 input.normalize()
             })
             .await?;
         let entry = entry_of(&account, &domain)?;
-        Ok((entry, added))
+        Ok((entry, added.load(Ordering::Relaxed)))
     }
 
     /// Makes a domain the primary one. `is_primary: false` is refused: another domain is made
@@ -343,14 +353,15 @@ impl Service {
                 "an account always has one primary domain: make another domain primary instead",
             ));
         }
+        let wanted = domain.clone();
         let account = self
-            .rewrite_account(who, id, None, |current| {
+            .rewrite_account(who, id, None, move |current| {
                 let mut input = AccountInput::from(current);
-                if !input.domains.contains(&domain) {
-                    return Err(Error::not_found("domain", domain.as_str()));
+                if !input.domains.contains(&wanted) {
+                    return Err(Error::not_found("domain", wanted));
                 }
-                input.domains.retain(|d| *d != domain);
-                input.domains.insert(0, domain.clone());
+                input.domains.retain(|d| *d != wanted);
+                input.domains.insert(0, wanted);
                 input.normalize()
             })
             .await?;
@@ -360,7 +371,7 @@ impl Service {
     /// Removes a domain; the next one becomes primary when it was.
     pub async fn remove_domain(&self, who: &Principal, id: &str, raw: &str) -> Result<()> {
         let domain = domain_arg("domain", raw)?;
-        self.rewrite_account(who, id, None, |current| {
+        self.rewrite_account(who, id, None, move |current| {
             let mut input = AccountInput::from(current);
             if !input.domains.contains(&domain) {
                 return Err(Error::not_found("domain", domain.as_str()));

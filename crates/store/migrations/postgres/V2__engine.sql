@@ -11,7 +11,7 @@ CREATE TABLE idempotency_keys (
     workspace_id TEXT NOT NULL,
     key          TEXT NOT NULL,
     fingerprint  TEXT NOT NULL,
-    status       INTEGER,
+    status       BIGINT,
     headers      TEXT,
     body         TEXT,
     created_at   BIGINT NOT NULL,

@@ -12,7 +12,7 @@ use orgstore_core::idempotency::{IdempotencyClaim, StoredResponse};
 use orgstore_core::list::AccountListQuery;
 use orgstore_core::model::{Account, AccountData, TokenRecord, User, Workspace};
 use orgstore_core::query::AccountQuery;
-use orgstore_core::store::{Guarded, MatchKeys, Store};
+use orgstore_core::store::{AccountChange, Guarded, MatchKeys, Store};
 use orgstore_core::{Error, Result};
 use tokio_postgres::NoTls;
 
@@ -182,6 +182,24 @@ impl Store for PostgresStore {
             expected_version,
             actor,
             &data
+        ))
+    }
+
+    async fn modify_account(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        expected_version: Option<i64>,
+        actor: &str,
+        change: AccountChange,
+    ) -> Result<Guarded<Account>> {
+        in_transaction!(self, |tx| accounts::modify(
+            &mut tx,
+            workspace_id,
+            id,
+            expected_version,
+            actor,
+            change
         ))
     }
 

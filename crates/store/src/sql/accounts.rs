@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use orgstore_core::list::{AccountListQuery, SortField, SortValue, name_sort_key};
 use orgstore_core::model::{Account, AccountData, AccountTag, TagKey, display_id};
-use orgstore_core::store::Guarded;
+use orgstore_core::store::{AccountChange, Guarded};
 use orgstore_core::time::now_ms;
 use orgstore_core::{Error, Result, ids};
 use serde::de::DeserializeOwned;
@@ -42,7 +42,7 @@ fn select_columns(d: Dialect) -> String {
 
 /// `SELECT <account columns> FROM accounts a WHERE a.workspace_id = $1`, built once per
 /// dialect: reads are the hot path, and the statement text never changes.
-fn select_prefix(d: Dialect) -> &'static str {
+pub(super) fn select_prefix(d: Dialect) -> &'static str {
     static SQLITE: OnceLock<String> = OnceLock::new();
     static POSTGRES: OnceLock<String> = OnceLock::new();
     let cell = match d {
@@ -61,7 +61,7 @@ fn json<T: DeserializeOwned>(what: &str, text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| decode_error(what, e))
 }
 
-fn decode<R: Row>(mut r: R) -> Result<Account> {
+pub(super) fn decode<R: Row>(mut r: R) -> Result<Account> {
     let remote_data = r.opt_text(16)?;
     let tags: Vec<AccountTag> = json("tags", &r.text(27)?)?;
     Ok(Account {
@@ -110,7 +110,7 @@ pub async fn get<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Result<Option<Account
 }
 
 /// The writable columns of the account row, serialized, in [`WRITABLE_COLUMNS`] order.
-struct Encoded {
+pub(super) struct Encoded {
     name_key: String,
     websites: String,
     phone_numbers: String,
@@ -121,7 +121,7 @@ struct Encoded {
     search_text: String,
 }
 
-const WRITABLE_COLUMNS: [&str; 16] = [
+pub(super) const WRITABLE_COLUMNS: [&str; 16] = [
     "name",
     "name_key",
     "description",
@@ -145,7 +145,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
 }
 
 impl Encoded {
-    fn new(data: &AccountData) -> Result<Self> {
+    pub(super) fn new(data: &AccountData) -> Result<Self> {
         Ok(Encoded {
             name_key: name_sort_key(&data.name),
             websites: to_json(&data.websites)?,
@@ -158,7 +158,7 @@ impl Encoded {
         })
     }
 
-    fn params<'a>(&'a self, data: &'a AccountData) -> [Param<'a>; 16] {
+    pub(super) fn params<'a>(&'a self, data: &'a AccountData) -> [Param<'a>; 16] {
         [
             (&data.name).into(),
             (&self.name_key).into(),
@@ -260,6 +260,35 @@ pub async fn update<T: Tx>(
         .await?
         .ok_or_else(|| Error::internal("updated account vanished"))?;
     Ok(Guarded::Done(account))
+}
+
+/// Reads, changes and writes the account in the caller's write transaction. PostgreSQL locks
+/// the row first; SQLite's write transaction already excludes other writers.
+pub async fn modify<T: Tx>(
+    tx: &mut T,
+    ws: &str,
+    id: &str,
+    expected_version: Option<i64>,
+    actor: &str,
+    change: AccountChange,
+) -> Result<Guarded<Account>> {
+    if tx.dialect() == Dialect::Postgres {
+        tx.query(
+            "SELECT 1 FROM accounts WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
+            &[ws.into(), id.into()],
+        )
+        .await?;
+    }
+    let Some(current) = get(tx, ws, id).await? else {
+        return Ok(Guarded::NotFound);
+    };
+    if expected_version.is_some_and(|v| v != current.version) {
+        return Ok(Guarded::Stale {
+            current_version: current.version,
+        });
+    }
+    let data = change(&current)?;
+    update(tx, ws, id, current.version, actor, &data).await
 }
 
 const CHILD_TABLES: [&str; 4] = [
@@ -410,14 +439,14 @@ impl UniqueKind {
         }
     }
 
-    fn column(self) -> &'static str {
+    pub(super) fn column(self) -> &'static str {
         match self {
             UniqueKind::Domain => "domain",
             UniqueKind::ExternalRef => "external_ref",
         }
     }
 
-    fn conflict(self, field: String, value: &str, holder: Option<String>) -> Error {
+    pub(super) fn conflict(self, field: String, value: &str, holder: Option<String>) -> Error {
         let (code, what) = match self {
             UniqueKind::Domain => ("domain_conflict", "domain"),
             UniqueKind::ExternalRef => ("external_ref_conflict", "external ref"),

@@ -1,7 +1,9 @@
 //! `Idempotency-Key` records.
 
 use orgstore_core::Result;
-use orgstore_core::idempotency::{IdempotencyClaim, KEY_TTL_MS, StoredResponse};
+use orgstore_core::idempotency::{
+    ABANDONED_CLAIM_MS, IdempotencyClaim, KEY_TTL_MS, StoredResponse,
+};
 use orgstore_core::time::now_ms;
 
 use super::{Row, Tx, decode_error};
@@ -20,6 +22,12 @@ pub async fn claim<T: Tx>(
     tx.execute(
         "DELETE FROM idempotency_keys WHERE created_at < $1",
         &[expired_before.into()],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 \
+         AND status IS NULL AND created_at < $3",
+        &[ws.into(), key.into(), (now - ABANDONED_CLAIM_MS).into()],
     )
     .await?;
     let inserted = tx

@@ -18,7 +18,7 @@ use orgstore_core::idempotency::{IdempotencyClaim, StoredResponse};
 use orgstore_core::list::AccountListQuery;
 use orgstore_core::model::{Account, AccountData, TokenRecord, User, Workspace};
 use orgstore_core::query::AccountQuery;
-use orgstore_core::store::{Guarded, MatchKeys, Store};
+use orgstore_core::store::{AccountChange, Guarded, MatchKeys, Store};
 use orgstore_core::{Error, Result};
 use rusqlite::Connection;
 
@@ -202,6 +202,28 @@ impl Store for SqliteStore {
                 expected_version,
                 &actor,
                 &data,
+            ))
+        })
+        .await
+    }
+
+    async fn modify_account(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        expected_version: Option<i64>,
+        actor: &str,
+        change: AccountChange,
+    ) -> Result<Guarded<Account>> {
+        let (ws, id, actor) = (workspace_id.to_string(), id.to_string(), actor.to_string());
+        self.write(move |tx| {
+            run_now(accounts::modify(
+                tx,
+                &ws,
+                &id,
+                expected_version,
+                &actor,
+                change,
             ))
         })
         .await
