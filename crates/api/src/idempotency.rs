@@ -24,7 +24,7 @@ pub const HEADER: &str = "idempotency-key";
 pub const REPLAYED: &str = "idempotent-replayed";
 
 /// The largest request body fingerprinted: the largest any route accepts (a bulk create).
-const MAX_BODY: usize = 64 * 1024 * 1024;
+const MAX_BODY: usize = crate::native::bulk::BULK_BODY_LIMIT;
 
 /// Response headers kept with the body and replayed.
 const KEPT_HEADERS: [HeaderName; 3] = [CONTENT_TYPE, LOCATION, ETAG];
@@ -41,7 +41,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
 }
 
 async fn run_once(state: &AppState, request: Request, next: Next) -> Result<Response, ApiError> {
-    let key = key_of(&request)?;
+    let key = key_of(&request);
     let (mut parts, body) = request.into_parts();
     let Auth(who) = Auth::from_request_parts(&mut parts, state).await?;
     let bytes = to_bytes(body, MAX_BODY)
@@ -86,11 +86,12 @@ async fn run_once(state: &AppState, request: Request, next: Next) -> Result<Resp
     }
 }
 
-fn key_of(request: &Request) -> Result<String, Error> {
+/// The key as text; the service checks its length and characters (non-UTF-8 becomes empty,
+/// which it refuses).
+fn key_of(request: &Request) -> String {
     let raw = request.headers().get(HEADER).map(|v| v.as_bytes());
     let text = raw.and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("");
-    // The service checks the key's length and characters; here only that it is text.
-    Ok(text.trim().to_string())
+    text.trim().to_string()
 }
 
 /// A hash of the method, path with query, and body: what makes two requests "the same".
