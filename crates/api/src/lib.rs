@@ -73,6 +73,37 @@ pub fn router(service: Service) -> Router {
             "/v1/accounts/{id}/domains/{domain}",
             patch(native::domains::update_domain).delete(native::domains::remove_domain),
         )
+        // Users, stages and tags.
+        .route(
+            "/v1/users",
+            get(native::users::list_users).post(native::users::create_user),
+        )
+        .route(
+            "/v1/users/{id}",
+            get(native::users::get_user)
+                .patch(native::users::update_user)
+                .delete(native::users::delete_user),
+        )
+        .route(
+            "/v1/stages",
+            get(native::stages::list_stages).post(native::stages::create_stage),
+        )
+        .route(
+            "/v1/stages/{id}",
+            get(native::stages::get_stage)
+                .patch(native::stages::update_stage)
+                .delete(native::stages::delete_stage),
+        )
+        .route(
+            "/v1/tags",
+            get(native::tags::list_tags).post(native::tags::create_tag),
+        )
+        .route(
+            "/v1/tags/{id}",
+            get(native::tags::get_tag)
+                .patch(native::tags::update_tag)
+                .delete(native::tags::delete_tag),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

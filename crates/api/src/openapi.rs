@@ -10,6 +10,13 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::native::lifecycle::MergeRequest;
+// Users, stages and tags.
+use crate::native::stages::StageList;
+use crate::native::tags::TagPage;
+use crate::native::users::UserPage;
+use orgstore_core::model::{
+    NewStage, NewTag, NewUser, Stage, StagePatch, Tag, TagPatch, User, UserPatch,
+};
 
 /// One page of accounts (documentation type of `Page<Account>`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -61,13 +68,32 @@ impl Modify for BearerAuth {
         crate::native::domains::add_domain,
         crate::native::domains::update_domain,
         crate::native::domains::remove_domain,
+        // Users, stages and tags.
+        crate::native::users::list_users,
+        crate::native::users::get_user,
+        crate::native::users::create_user,
+        crate::native::users::update_user,
+        crate::native::users::delete_user,
+        crate::native::stages::list_stages,
+        crate::native::stages::get_stage,
+        crate::native::stages::create_stage,
+        crate::native::stages::update_stage,
+        crate::native::stages::delete_stage,
+        crate::native::tags::list_tags,
+        crate::native::tags::get_tag,
+        crate::native::tags::create_tag,
+        crate::native::tags::update_tag,
+        crate::native::tags::delete_tag,
     ),
     components(schemas(
         Account, AccountInput, AccountPatch, AccountPage, ErrorBody, ErrorDetail,
         AssertRequest, MatchKey, MergeRequest, DomainEntry, NewDomain, DomainPatch,
+        // Users, stages and tags.
+        User, NewUser, UserPatch, UserPage, Stage, NewStage, StagePatch, StageList,
+        Tag, NewTag, TagPatch, TagPage,
     )),
     modifiers(&BearerAuth),
-    tags((name = "accounts", description = "Accounts"), (name = "domains", description = "The domains of an account"), (name = "health", description = "Health, readiness, metrics, documents"))
+    tags((name = "accounts", description = "Accounts"), (name = "domains", description = "The domains of an account"), (name = "health", description = "Health, readiness, metrics, documents"), (name = "users", description = "Workspace users: account owners and token holders"), (name = "stages", description = "The ordered stages of accounts"), (name = "tags", description = "The workspace's tag dictionary"))
 )]
 pub struct ApiDoc;
 

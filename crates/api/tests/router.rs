@@ -241,3 +241,92 @@ async fn auth_and_bodies() {
         "{text}"
     );
 }
+
+// Users, stages and tags: unused by these checks.
+#[async_trait]
+impl orgstore_core::store::DirectoryStore for Stub {
+    async fn list_users(
+        &self,
+        _: &str,
+        _: &orgstore_core::store::DirectoryPage,
+    ) -> Result<Vec<User>> {
+        nope()
+    }
+    async fn get_user(&self, _: &str, _: &str) -> Result<Option<User>> {
+        nope()
+    }
+    async fn user_by_email(&self, _: &str, _: &str) -> Result<Option<User>> {
+        nope()
+    }
+    async fn insert_user(&self, _: &str, _: orgstore_core::model::UserFields) -> Result<User> {
+        nope()
+    }
+    async fn update_user(
+        &self,
+        _: &str,
+        _: &str,
+        _: orgstore_core::model::UserChange,
+    ) -> Result<Option<User>> {
+        nope()
+    }
+    async fn delete_user(&self, _: &str, _: &str) -> Result<Option<()>> {
+        nope()
+    }
+    async fn list_stages(&self, _: &str) -> Result<Vec<orgstore_core::model::Stage>> {
+        nope()
+    }
+    async fn get_stage(&self, _: &str, _: &str) -> Result<Option<orgstore_core::model::Stage>> {
+        nope()
+    }
+    async fn insert_stage(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: Option<i64>,
+    ) -> Result<orgstore_core::model::Stage> {
+        nope()
+    }
+    async fn update_stage(
+        &self,
+        _: &str,
+        _: &str,
+        _: orgstore_core::model::StageChange,
+    ) -> Result<Option<orgstore_core::model::Stage>> {
+        nope()
+    }
+    async fn delete_stage(&self, _: &str, _: &str) -> Result<Option<()>> {
+        nope()
+    }
+    async fn list_tags(
+        &self,
+        _: &str,
+        _: Option<&str>,
+        _: &orgstore_core::store::DirectoryPage,
+    ) -> Result<Vec<orgstore_core::model::Tag>> {
+        nope()
+    }
+    async fn get_tag(&self, _: &str, _: &str) -> Result<Option<orgstore_core::model::Tag>> {
+        nope()
+    }
+    async fn insert_tag(
+        &self,
+        _: &str,
+        _: &str,
+        _: Option<&str>,
+    ) -> Result<orgstore_core::model::Tag> {
+        nope()
+    }
+    async fn update_tag(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: orgstore_core::model::TagChange,
+    ) -> Result<Option<orgstore_core::model::Tag>> {
+        nope()
+    }
+    async fn delete_tag(&self, _: &str, _: &str, _: &str) -> Result<Option<()>> {
+        nope()
+    }
+}

@@ -151,6 +151,10 @@ pub enum TokenCommand {
         /// What the token may do: read < write < admin.
         #[arg(long, value_name = "read|write|admin", value_parser = parse_scope)]
         scope: Scope,
+        /// The user the token acts as, by id (`usr_...`) or email (default: the workspace's
+        /// owner). Writes made with the token record this user.
+        #[arg(long, value_name = "ID_OR_EMAIL")]
+        user: Option<String>,
         #[command(flatten)]
         db: DatabaseArgs,
     },

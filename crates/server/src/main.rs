@@ -65,11 +65,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(TokenCommand::Create {
             workspace,
             scope,
+            user,
             db,
         }) => {
             let service = Service::new(open_store(&db.database_url).await?);
             let token = service
-                .create_token(&workspace, scope)
+                .create_user_token(&workspace, scope, user.as_deref())
                 .await
                 .with_context(|| format!("cannot create a token for workspace '{workspace}'"))?;
             print_line(&token)

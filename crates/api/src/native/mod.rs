@@ -7,3 +7,6 @@ pub mod domains;
 pub mod export;
 pub mod lifecycle;
 pub mod query;
+pub mod stages;
+pub mod tags;
+pub mod users;

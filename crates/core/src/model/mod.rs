@@ -9,3 +9,7 @@ pub use account::*;
 pub use account_input::*;
 pub use merge::merge_into;
 pub use workspace::*;
+
+// Users, stages and tags: the directory around accounts.
+pub mod directory;
+pub use directory::*;

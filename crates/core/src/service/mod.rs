@@ -4,12 +4,16 @@
 mod accounts;
 mod admin;
 mod bulk;
+mod directory;
 mod engine;
 mod export;
 mod idempotency;
 mod query;
 
 pub use engine::{AssertRequest, Asserted, DomainEntry, DomainPatch, MatchKey, NewDomain};
+
+// Users, stages and tags.
+pub use directory::DirectoryListParams;
 
 use std::sync::Arc;
 

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod bulk;
+pub mod directory;
 pub mod idempotency;
 pub mod lifecycle;
 pub mod query;

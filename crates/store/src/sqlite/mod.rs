@@ -5,6 +5,8 @@
 //! far less than the hop to a blocking thread (which halved get-by-id throughput when
 //! measured). Writes run on tokio's blocking pool, since they may wait for the writer lock.
 
+// Users, stages and tags.
+mod directory;
 mod tx;
 
 use std::path::PathBuf;
