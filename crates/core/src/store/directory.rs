@@ -20,7 +20,7 @@ pub struct DirectoryPage {
 
 #[async_trait]
 pub trait DirectoryStore: Send + Sync {
-    /// Users in id (that is, creation) order.
+    /// Users in id order: ULIDs, so creation order across milliseconds.
     async fn list_users(&self, workspace_id: &str, page: &DirectoryPage) -> Result<Vec<User>>;
 
     async fn get_user(&self, workspace_id: &str, id: &str) -> Result<Option<User>>;
