@@ -1452,3 +1452,66 @@ both_backends!(openapi_documents_the_directory, |srv| async move {
         "key is not writable"
     );
 });
+
+/// On PostgreSQL, an account write that has checked its stage holds the stage row (`FOR KEY
+/// SHARE`); a stage delete waits for it and then counts the account, instead of deleting a
+/// stage that a just-committed account uses. (SQLite has one writer: no interleaving.)
+#[orgstore_testkit::tokio::test(
+    flavor = "multi_thread",
+    worker_threads = 2,
+    crate = "orgstore_testkit::tokio"
+)]
+async fn stage_delete_waits_for_account_writes_postgres() {
+    use std::time::Duration;
+    let srv = TestServer::spawn(orgstore_testkit::Backend::Postgres).await;
+    let won = create(&srv, "/v1/stages", json!({"key": "won", "label": "Won"})).await;
+    let acc = srv.create_account(json!({"name": "Acme"})).await;
+
+    // A second connection plays an account write caught between its stage check and commit.
+    let (mut client, connection) =
+        tokio_postgres::connect(&srv.database_url, tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+    orgstore_testkit::tokio::spawn(connection);
+    let writer = client.transaction().await.expect("begin");
+    writer
+        .query(
+            "SELECT key FROM stages WHERE key = 'won' FOR KEY SHARE",
+            &[],
+        )
+        .await
+        .expect("check stage");
+    writer
+        .execute(
+            "UPDATE accounts SET stage = 'won' WHERE id = $1",
+            &[&id_of(&acc)],
+        )
+        .await
+        .expect("write account");
+
+    let path = format!("/v1/stages/{}", id_of(&won));
+    let deleting = {
+        let (client, url, token) = (srv.client.clone(), srv.url(&path), srv.admin_token.clone());
+        orgstore_testkit::tokio::spawn(async move {
+            let resp = client
+                .delete(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("send");
+            let status = resp.status();
+            let body: Value = resp.json().await.unwrap_or(Value::Null);
+            (status, body)
+        })
+    };
+    orgstore_testkit::tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !deleting.is_finished(),
+        "the delete did not wait for the account write"
+    );
+    writer.commit().await.expect("commit");
+    let (status, body) = deleting.await.expect("delete task");
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["type"], "stage_in_use", "{body}");
+    assert_eq!(srv.get(&path, &srv.admin_token).await.0, StatusCode::OK);
+}

@@ -352,13 +352,11 @@ async fn next_display_number<T: Tx>(tx: &mut T, ws: &str) -> Result<i64> {
 
 /// The stage and owners must exist in the workspace; a 400 names the first that does not.
 async fn check_references<T: Tx>(tx: &mut T, ws: &str, data: &AccountData) -> Result<()> {
+    // Locks the rows found, so that a stage or user delete cannot commit before this write.
+    let key_share = super::directory::key_share(tx.dialect());
     if let Some(stage) = &data.stage {
-        let rows = tx
-            .query(
-                "SELECT key FROM stages WHERE workspace_id = $1 AND key = $2",
-                &[ws.into(), stage.into()],
-            )
-            .await?;
+        let sql = format!("SELECT key FROM stages WHERE workspace_id = $1 AND key = $2{key_share}");
+        let rows = tx.query(&sql, &[ws.into(), stage.into()]).await?;
         if rows.is_empty() {
             return Err(Error::invalid_value(
                 "stage",
@@ -372,7 +370,8 @@ async fn check_references<T: Tx>(tx: &mut T, ws: &str, data: &AccountData) -> Re
         q.bind(ws)
             .push(" AND id IN (")
             .in_list(&data.owners)
-            .push(")");
+            .push(")")
+            .push(key_share);
         let mut found = Vec::new();
         for mut row in tx.query(&q.sql, &q.params).await? {
             found.push(row.text(0)?);

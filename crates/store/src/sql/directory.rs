@@ -42,10 +42,41 @@ async fn count<T: Tx>(tx: &mut T, sql: &str, params: &[Param<'_>]) -> Result<i64
     }
 }
 
+/// The lock an account write takes on the stage and users it names (PostgreSQL only; SQLite
+/// has one writer). A delete here locks the row `FOR UPDATE`, which waits for those writes to
+/// commit, so its in-use count sees them; relabels and moves lock `FOR NO KEY UPDATE`, which
+/// does not hold account writes up.
+pub(super) fn key_share(d: Dialect) -> &'static str {
+    match d {
+        Dialect::Postgres => " FOR KEY SHARE",
+        Dialect::Sqlite => "",
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Lock {
+    /// For a change that keeps the row's key: does not conflict with `FOR KEY SHARE`.
+    Change,
+    /// For a delete: waits for every transaction that checked the row exists.
+    Delete,
+}
+
+impl Lock {
+    fn clause(self) -> &'static str {
+        match self {
+            Lock::Change => "FOR NO KEY UPDATE",
+            Lock::Delete => "FOR UPDATE",
+        }
+    }
+}
+
 /// Locks one row on PostgreSQL; SQLite's write transaction already excludes other writers.
-async fn lock_row<T: Tx>(tx: &mut T, table: &str, ws: &str, id: &str) -> Result<()> {
+async fn lock_row<T: Tx>(tx: &mut T, table: &str, ws: &str, id: &str, lock: Lock) -> Result<()> {
     if tx.dialect() == Dialect::Postgres {
-        let sql = format!("SELECT 1 FROM {table} WHERE workspace_id = $1 AND id = $2 FOR UPDATE");
+        let sql = format!(
+            "SELECT 1 FROM {table} WHERE workspace_id = $1 AND id = $2 {}",
+            lock.clause()
+        );
         tx.query(&sql, &[ws.into(), id.into()]).await?;
     }
     Ok(())
@@ -152,7 +183,7 @@ pub async fn update_user<T: Tx>(
     id: &str,
     change: &UserChange,
 ) -> Result<Option<User>> {
-    lock_row(tx, "users", ws, id).await?;
+    lock_row(tx, "users", ws, id, Lock::Change).await?;
     if get_user(tx, ws, id).await?.is_none() {
         return Ok(None);
     }
@@ -182,7 +213,7 @@ pub async fn update_user<T: Tx>(
 /// Refuses to delete the owner or a user who owns accounts; otherwise revokes the user's
 /// tokens and deletes the user. Accounts keep the id in `created_by`/`modified_by`: history.
 pub async fn delete_user<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Result<Option<()>> {
-    lock_row(tx, "users", ws, id).await?;
+    lock_row(tx, "users", ws, id, Lock::Delete).await?;
     if get_user(tx, ws, id).await?.is_none() {
         return Ok(None);
     }
@@ -256,7 +287,7 @@ pub async fn get_stage<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Result<Option<S
 async fn lock_stages<T: Tx>(tx: &mut T, ws: &str) -> Result<()> {
     if tx.dialect() == Dialect::Postgres {
         tx.query(
-            "SELECT 1 FROM stages WHERE workspace_id = $1 FOR UPDATE",
+            "SELECT 1 FROM stages WHERE workspace_id = $1 FOR NO KEY UPDATE",
             &[ws.into()],
         )
         .await?;
@@ -418,6 +449,7 @@ fn describe_usage(usage: &[(&str, i64)]) -> String {
 
 pub async fn delete_stage<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Result<Option<()>> {
     lock_stages(tx, ws).await?;
+    lock_row(tx, "stages", ws, id, Lock::Delete).await?;
     let Some(stage) = get_stage(tx, ws, id).await? else {
         return Ok(None);
     };
@@ -564,7 +596,7 @@ pub async fn update_tag<T: Tx>(
     actor: &str,
     change: &TagChange,
 ) -> Result<Option<Tag>> {
-    lock_row(tx, "tags", ws, id).await?;
+    lock_row(tx, "tags", ws, id, Lock::Change).await?;
     let Some(current) = get_tag(tx, ws, id).await? else {
         return Ok(None);
     };
@@ -608,7 +640,7 @@ async fn bump_tagged_accounts<T: Tx>(
 }
 
 pub async fn delete_tag<T: Tx>(tx: &mut T, ws: &str, id: &str, actor: &str) -> Result<Option<()>> {
-    lock_row(tx, "tags", ws, id).await?;
+    lock_row(tx, "tags", ws, id, Lock::Delete).await?;
     if get_tag(tx, ws, id).await?.is_none() {
         return Ok(None);
     }
