@@ -73,6 +73,10 @@ pub fn router(service: Service) -> Router {
             "/v1/accounts/{id}/domains/{domain}",
             patch(native::domains::update_domain).delete(native::domains::remove_domain),
         )
+        // Contacts, opportunities and cases.
+        .merge(native::contacts::routes())
+        .merge(native::opportunities::routes())
+        .merge(native::cases::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -10,6 +10,14 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::native::lifecycle::MergeRequest;
+// Contacts, opportunities and cases.
+use crate::native::cases::CasePage;
+use crate::native::contacts::{ContactPage, LinkContact};
+use crate::native::opportunities::OpportunityPage;
+use orgstore_core::model::{
+    Case, CaseInput, CasePatch, CaseStatus, Contact, ContactInput, ContactPatch, Opportunity,
+    OpportunityInput, OpportunityPatch, OpportunityStatus,
+};
 
 /// One page of accounts (documentation type of `Page<Account>`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -61,13 +69,36 @@ impl Modify for BearerAuth {
         crate::native::domains::add_domain,
         crate::native::domains::update_domain,
         crate::native::domains::remove_domain,
+        // Contacts, opportunities and cases.
+        crate::native::contacts::create_contact,
+        crate::native::contacts::list_contacts,
+        crate::native::contacts::get_contact,
+        crate::native::contacts::update_contact,
+        crate::native::contacts::delete_contact,
+        crate::native::contacts::list_account_contacts,
+        crate::native::contacts::link_contact,
+        crate::native::contacts::unlink_contact,
+        crate::native::opportunities::create_opportunity,
+        crate::native::opportunities::list_opportunities,
+        crate::native::opportunities::get_opportunity,
+        crate::native::opportunities::update_opportunity,
+        crate::native::opportunities::delete_opportunity,
+        crate::native::cases::create_case,
+        crate::native::cases::list_cases,
+        crate::native::cases::get_case,
+        crate::native::cases::update_case,
+        crate::native::cases::delete_case,
     ),
     components(schemas(
         Account, AccountInput, AccountPatch, AccountPage, ErrorBody, ErrorDetail,
         AssertRequest, MatchKey, MergeRequest, DomainEntry, NewDomain, DomainPatch,
+        // Contacts, opportunities and cases.
+        Contact, ContactInput, ContactPatch, ContactPage, LinkContact,
+        Opportunity, OpportunityInput, OpportunityPatch, OpportunityStatus, OpportunityPage,
+        Case, CaseInput, CasePatch, CaseStatus, CasePage,
     )),
     modifiers(&BearerAuth),
-    tags((name = "accounts", description = "Accounts"), (name = "domains", description = "The domains of an account"), (name = "health", description = "Health, readiness, metrics, documents"))
+    tags((name = "accounts", description = "Accounts"), (name = "domains", description = "The domains of an account"), (name = "contacts", description = "Contacts, linked to at most one account"), (name = "opportunities", description = "Opportunities (open, won, lost)"), (name = "cases", description = "Cases (open, closed)"), (name = "health", description = "Health, readiness, metrics, documents"))
 )]
 pub struct ApiDoc;
 

@@ -7,3 +7,8 @@ pub mod domains;
 pub mod export;
 pub mod lifecycle;
 pub mod query;
+
+// Contacts, opportunities and cases.
+pub mod cases;
+pub mod contacts;
+pub mod opportunities;

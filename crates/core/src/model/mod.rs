@@ -9,3 +9,11 @@ pub use account::*;
 pub use account_input::*;
 pub use merge::merge_into;
 pub use workspace::*;
+
+// Related records: contacts, opportunities and cases.
+pub mod case;
+pub mod contact;
+pub mod opportunity;
+pub use case::*;
+pub use contact::*;
+pub use opportunity::*;

@@ -144,10 +144,26 @@ pub async fn merge<T: Tx>(
             id: secondary_id.to_string(),
         })?;
     let merged = merge_into(&primary, &secondary)?;
+    // The secondary's contacts, opportunities and cases move to the primary.
+    lock_account(tx, ws, secondary_id).await?;
+    super::related::relink_all(tx, ws, secondary_id, Some(primary_id)).await?;
     // The secondary goes first, so that its domains and refs are free for the primary.
     match accounts::delete(tx, ws, secondary_id, None).await? {
         Guarded::Done(()) => {}
         _ => return Err(Error::internal("the merged account vanished")),
     }
     accounts::update(tx, ws, primary_id, primary.version, actor, &merged).await
+}
+
+/// On PostgreSQL, locks the account row so that writes linking records to it wait for this
+/// transaction (they take a share lock on it, see `related::check_account`).
+async fn lock_account<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Result<()> {
+    if tx.dialect() == super::Dialect::Postgres {
+        tx.query(
+            "SELECT 1 FROM accounts WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
+            &[ws.into(), id.into()],
+        )
+        .await?;
+    }
+    Ok(())
 }
