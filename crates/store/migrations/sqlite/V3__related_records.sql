@@ -33,7 +33,7 @@ CREATE TABLE contact_emails (
     email        TEXT NOT NULL,
     PRIMARY KEY (workspace_id, contact_id, email)
 );
-CREATE INDEX contact_emails_email ON contact_emails (workspace_id, email);
+CREATE INDEX contact_emails_email ON contact_emails (workspace_id, email, contact_id);
 
 CREATE TABLE opportunities (
     workspace_id TEXT NOT NULL,

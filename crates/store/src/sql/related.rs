@@ -209,7 +209,9 @@ pub(crate) async fn list<K: Kind, T: Tx>(
         q.push(" AND r.account_id = ").bind(account_id);
     }
     if let Some(email) = &f.email {
-        q.push(" AND EXISTS (SELECT 1 FROM contact_emails e WHERE e.workspace_id = r.workspace_id AND e.contact_id = r.id AND e.email = ")
+        // An IN over the (workspace_id, email, contact_id) index: a lookup, not a scan of
+        // the workspace's contacts.
+        q.push(" AND r.id IN (SELECT e.contact_id FROM contact_emails e WHERE e.workspace_id = $1 AND e.email = ")
             .bind(email)
             .push(")");
     }
