@@ -912,3 +912,45 @@ both_backends!(opportunity_and_case_auth, |srv| async move {
         assert_eq!(get(&srv, &path).await, *record, "unchanged");
     }
 });
+
+both_backends!(openapi_documents_related_routes, |srv| async move {
+    let (status, _, doc) = srv
+        .send(Method::GET, "/v1/openapi.json", None, &[], None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let paths = &doc["paths"];
+    for (path, methods) in [
+        ("/v1/contacts", &["get", "post"][..]),
+        ("/v1/contacts/{id}", &["get", "patch", "delete"][..]),
+        ("/v1/accounts/{id}/contacts", &["get", "post"][..]),
+        ("/v1/accounts/{id}/contacts/{contact_id}", &["delete"][..]),
+        ("/v1/opportunities", &["get", "post"][..]),
+        ("/v1/opportunities/{id}", &["get", "patch", "delete"][..]),
+        ("/v1/cases", &["get", "post"][..]),
+        ("/v1/cases/{id}", &["get", "patch", "delete"][..]),
+    ] {
+        for method in methods {
+            assert!(
+                paths[path][method].is_object(),
+                "{method} {path} is documented"
+            );
+        }
+    }
+    let schemas = &doc["components"]["schemas"];
+    for field in ["contact_count", "open_opportunity_count", "open_case_count"] {
+        assert!(
+            schemas["Account"]["properties"][field].is_object(),
+            "Account.{field} is documented"
+        );
+    }
+    for schema in [
+        "Contact",
+        "ContactInput",
+        "ContactPatch",
+        "Opportunity",
+        "Case",
+        "CaseStatus",
+    ] {
+        assert!(schemas[schema].is_object(), "{schema} is documented");
+    }
+});

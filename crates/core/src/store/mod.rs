@@ -107,6 +107,7 @@ pub trait Store: RelatedStore + Send + Sync + 'static {
     ) -> Result<Guarded<Account>>;
 
     /// Deletes the account permanently, if it is at `expected_version` when one is given.
+    /// Its contacts, opportunities and cases stay, unlinked, in the same transaction.
     async fn delete_account(
         &self,
         workspace_id: &str,
@@ -144,7 +145,8 @@ pub trait Store: RelatedStore + Send + Sync + 'static {
 
     /// Merges `secondary` into `primary` in one transaction (see
     /// [`crate::model::merge_into`]) and deletes `secondary`. `NotFound` is the primary's; a
-    /// missing secondary is an error naming it.
+    /// missing secondary is an error naming it. The secondary's contacts, opportunities and
+    /// cases move to the primary.
     async fn merge_accounts(
         &self,
         workspace_id: &str,
