@@ -954,3 +954,84 @@ both_backends!(openapi_documents_related_routes, |srv| async move {
         assert!(schemas[schema].is_object(), "{schema} is documented");
     }
 });
+
+both_backends!(
+    links_and_patches_racing_a_delete_never_dangle,
+    |srv| async move {
+        let t = srv.admin_token.clone();
+        for round in 0..3 {
+            let account = srv
+                .create_account(json!({"name": format!("Racy {round}")}))
+                .await;
+            let aid = id(&account);
+            let mut unlinked = Vec::new();
+            let mut linked = Vec::new();
+            for i in 0..8 {
+                unlinked.push(id(&contact(&srv, &format!("U{round}-{i}"), None).await));
+                linked.push(id(
+                    &contact(&srv, &format!("L{round}-{i}"), Some(&account)).await
+                ));
+            }
+            // Links of the unlinked, patches of the linked and the delete run at once.
+            let spawn = |request: orgstore_testkit::reqwest::RequestBuilder| {
+                orgstore_testkit::tokio::spawn(async move {
+                    request.send().await.map(|r| r.status()).ok()
+                })
+            };
+            let links: Vec<_> = unlinked
+                .iter()
+                .map(|cid| {
+                    spawn(
+                        srv.client
+                            .post(srv.url(&format!("/v1/accounts/{aid}/contacts")))
+                            .bearer_auth(&t)
+                            .json(&json!({"contact_id": cid})),
+                    )
+                })
+                .collect();
+            let patches: Vec<_> = linked
+                .iter()
+                .map(|cid| {
+                    spawn(
+                        srv.client
+                            .patch(srv.url(&format!("/v1/contacts/{cid}")))
+                            .bearer_auth(&t)
+                            .json(&json!({"title": "Patched"})),
+                    )
+                })
+                .collect();
+            let deleted = srv
+                .client
+                .delete(srv.url(&format!("/v1/accounts/{aid}")))
+                .bearer_auth(&t)
+                .send()
+                .await
+                .map(|r| r.status())
+                .ok();
+            assert_eq!(deleted, Some(StatusCode::NO_CONTENT));
+            for task in links {
+                let status = task.await.ok().flatten();
+                assert!(
+                    matches!(status, Some(StatusCode::OK | StatusCode::NOT_FOUND)),
+                    "link during delete: {status:?}"
+                );
+            }
+            for task in patches {
+                let status = task.await.ok().flatten();
+                assert_eq!(status, Some(StatusCode::OK), "patch during delete");
+            }
+            for cid in unlinked.iter().chain(&linked) {
+                let c = get(&srv, &format!("/v1/contacts/{cid}")).await;
+                assert_eq!(
+                    c["account_id"],
+                    Value::Null,
+                    "no contact points at a deleted account"
+                );
+            }
+            for cid in &linked {
+                let c = get(&srv, &format!("/v1/contacts/{cid}")).await;
+                assert_eq!(c["title"], "Patched", "no patch lost");
+            }
+        }
+    }
+);

@@ -92,6 +92,10 @@ impl Kind for Contacts {
         data.account_id.as_deref()
     }
 
+    fn linked_account(record: &Contact) -> Option<&str> {
+        record.account_id.as_deref()
+    }
+
     fn version(record: &Contact) -> i64 {
         record.version
     }

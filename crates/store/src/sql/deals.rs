@@ -50,6 +50,10 @@ impl Kind for Opportunities {
         data.account_id.as_deref()
     }
 
+    fn linked_account(record: &Opportunity) -> Option<&str> {
+        record.account_id.as_deref()
+    }
+
     fn version(record: &Opportunity) -> i64 {
         record.version
     }
@@ -90,6 +94,10 @@ impl Kind for Cases {
 
     fn account_id(data: &CaseData) -> Option<&str> {
         data.account_id.as_deref()
+    }
+
+    fn linked_account(record: &Case) -> Option<&str> {
+        record.account_id.as_deref()
     }
 
     fn version(record: &Case) -> i64 {

@@ -129,6 +129,7 @@ pub async fn merge<T: Tx>(
     expected_version: Option<i64>,
     actor: &str,
 ) -> Result<Guarded<Account>> {
+    lock_accounts(tx, ws, primary_id, secondary_id).await?;
     let Some(primary) = accounts::get(tx, ws, primary_id).await? else {
         return Ok(Guarded::NotFound);
     };
@@ -145,7 +146,6 @@ pub async fn merge<T: Tx>(
         })?;
     let merged = merge_into(&primary, &secondary)?;
     // The secondary's contacts, opportunities and cases move to the primary.
-    lock_account(tx, ws, secondary_id).await?;
     super::related::relink_all(tx, ws, secondary_id, Some(primary_id)).await?;
     // The secondary goes first, so that its domains and refs are free for the primary.
     match accounts::delete(tx, ws, secondary_id, None).await? {
@@ -155,13 +155,14 @@ pub async fn merge<T: Tx>(
     accounts::update(tx, ws, primary_id, primary.version, actor, &merged).await
 }
 
-/// On PostgreSQL, locks the account row so that writes linking records to it wait for this
-/// transaction (they take a share lock on it, see `related::check_account`).
-async fn lock_account<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Result<()> {
+/// On PostgreSQL, locks both accounts first, in id order: writes linking records to either
+/// (which share-lock the account before the record) wait for the merge instead of
+/// deadlocking with it, and two merges of the same pair cannot lock in opposite orders.
+async fn lock_accounts<T: Tx>(tx: &mut T, ws: &str, a: &str, b: &str) -> Result<()> {
     if tx.dialect() == super::Dialect::Postgres {
         tx.query(
-            "SELECT 1 FROM accounts WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
-            &[ws.into(), id.into()],
+            "SELECT 1 FROM accounts WHERE workspace_id = $1 AND id IN ($2, $3) ORDER BY id FOR UPDATE",
+            &[ws.into(), a.into(), b.into()],
         )
         .await?;
     }

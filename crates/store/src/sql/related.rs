@@ -32,6 +32,7 @@ pub(crate) trait Kind {
     /// Decodes a row of [`SYSTEM_COLUMNS`] then [`Kind::COLUMNS`].
     fn decode<R: Row>(row: R) -> Result<Self::Record>;
     fn account_id(data: &Self::Data) -> Option<&str>;
+    fn linked_account(record: &Self::Record) -> Option<&str>;
     fn version(record: &Self::Record) -> i64;
 
     /// Rewrites the record's child rows (and checks what only this kind has), in the write's
@@ -154,7 +155,12 @@ pub(crate) async fn modify<K: Kind, T: Tx>(
         return Ok(Guarded::Stale { current_version });
     }
     let data = change(&current)?;
-    check_account(tx, ws, K::account_id(&data)).await?;
+    // Only a new link is checked (and share-locked): locking the current account after the
+    // record would invert the account-then-record lock order of an account delete, which
+    // waits for this record's lock to unlink it; the current link exists while it does.
+    if K::account_id(&data) != K::linked_account(&current) {
+        check_account(tx, ws, K::account_id(&data)).await?;
+    }
     let mut q = SqlBuilder::new(format!("UPDATE {} SET ", K::TABLE));
     for (column, p) in K::COLUMNS.iter().zip(K::params(&data)?) {
         q.push(column).push(" = ").bind(p).push(", ");
