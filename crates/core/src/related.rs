@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::list::{MAX_LIMIT, Page};
 use crate::model::{Case, CaseStatus, Contact, Opportunity, OpportunityStatus, normalize_email};
+use crate::query::MAX_SEARCH_CHARS;
 
 pub const DEFAULT_LIMIT: usize = 50;
 
@@ -134,6 +135,22 @@ fn parse_account_id(value: Option<String>) -> Result<Option<String>> {
     Ok(Some(id))
 }
 
+/// `q`, trimmed and lowercased, at most [`MAX_SEARCH_CHARS`] characters like account search.
+fn parse_search(q: Option<String>) -> Result<Option<String>> {
+    let Some(q) = non_empty(q) else {
+        return Ok(None);
+    };
+    if q.chars().count() > MAX_SEARCH_CHARS {
+        return Err(Error::invalid(
+            "too_long",
+            "q",
+            q.as_str(),
+            format!("q is longer than {MAX_SEARCH_CHARS} characters"),
+        ));
+    }
+    Ok(Some(q.to_lowercase()))
+}
+
 /// A cursor is the base64url of the last id of a page; it must name an id of this kind.
 pub fn encode_cursor(id: &str) -> String {
     URL_SAFE_NO_PAD.encode(id)
@@ -186,7 +203,7 @@ impl ContactListParams {
             account_id: parse_account_id(self.account_id)?,
             email,
             stage: non_empty(self.stage),
-            q: non_empty(self.q).map(|q| q.to_lowercase()),
+            q: parse_search(self.q)?,
             status: None,
             updated_after: parse_time("updated_after", self.updated_after)?,
         };

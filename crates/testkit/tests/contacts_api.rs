@@ -342,6 +342,7 @@ both_backends!(bad_contact_bodies_change_nothing, |srv| async move {
             "updated_after",
         ),
         ("status=open".into(), "unknown_parameter", "status"),
+        (format!("q={}", "x".repeat(201)), "too_long", "q"),
         (
             format!("cursor={}", encode("opp_01jd5y0v4w8k9m2n3p4q5r6s7t")),
             "invalid_cursor",
