@@ -546,3 +546,26 @@ both_backends!(contact_auth_and_tenancy, |srv| async move {
         "unchanged"
     );
 });
+
+both_backends!(idempotency_key_replays_a_contact_create, |srv| async move {
+    let body = orgstore_testkit::serde_json::to_vec(&json!({"first_name": "Once"})).expect("body");
+    let send = || {
+        srv.send(
+            Method::POST,
+            "/v1/contacts",
+            Some(&srv.admin_token),
+            &[
+                ("content-type", "application/json"),
+                ("idempotency-key", "contact-1"),
+            ],
+            Some(body.clone()),
+        )
+    };
+    let (status, _, first) = send().await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (status, headers, second) = send().await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(header(&headers, "idempotent-replayed"), Some("true"));
+    assert_eq!(second, first);
+    assert_eq!(all_contacts(&srv).await, vec![first]);
+});
