@@ -49,8 +49,10 @@ CREATE TABLE opportunities (
     version      BIGINT NOT NULL,
     PRIMARY KEY (workspace_id, id)
 );
--- Serves open_opportunity_count (and the account_id filter).
+-- Serves open_opportunity_count.
 CREATE INDEX opportunities_account ON opportunities (workspace_id, account_id, status);
+-- Serves a page of one account's opportunities in id order.
+CREATE INDEX opportunities_account_page ON opportunities (workspace_id, account_id, id);
 CREATE INDEX opportunities_status ON opportunities (workspace_id, status, id);
 
 CREATE TABLE cases (
@@ -67,6 +69,7 @@ CREATE TABLE cases (
     PRIMARY KEY (workspace_id, id)
 );
 CREATE INDEX cases_account ON cases (workspace_id, account_id, status);
+CREATE INDEX cases_account_page ON cases (workspace_id, account_id, id);
 CREATE INDEX cases_status ON cases (workspace_id, status, id);
 
 -- Trigram index for `q` on contacts, as for accounts.
