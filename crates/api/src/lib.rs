@@ -104,6 +104,10 @@ pub fn router(service: Service) -> Router {
                 .patch(native::tags::update_tag)
                 .delete(native::tags::delete_tag),
         )
+        // Contacts, opportunities and cases.
+        .merge(native::contacts::routes())
+        .merge(native::opportunities::routes())
+        .merge(native::cases::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -17,6 +17,14 @@ use crate::native::users::UserPage;
 use orgstore_core::model::{
     NewStage, NewTag, NewUser, Stage, StagePatch, Tag, TagPatch, User, UserPatch,
 };
+// Contacts, opportunities and cases.
+use crate::native::cases::CasePage;
+use crate::native::contacts::{ContactPage, LinkContact};
+use crate::native::opportunities::OpportunityPage;
+use orgstore_core::model::{
+    Case, CaseInput, CasePatch, CaseStatus, Contact, ContactInput, ContactPatch, Opportunity,
+    OpportunityInput, OpportunityPatch, OpportunityStatus,
+};
 
 /// One page of accounts (documentation type of `Page<Account>`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -84,6 +92,25 @@ impl Modify for BearerAuth {
         crate::native::tags::create_tag,
         crate::native::tags::update_tag,
         crate::native::tags::delete_tag,
+        // Contacts, opportunities and cases.
+        crate::native::contacts::create_contact,
+        crate::native::contacts::list_contacts,
+        crate::native::contacts::get_contact,
+        crate::native::contacts::update_contact,
+        crate::native::contacts::delete_contact,
+        crate::native::contacts::list_account_contacts,
+        crate::native::contacts::link_contact,
+        crate::native::contacts::unlink_contact,
+        crate::native::opportunities::create_opportunity,
+        crate::native::opportunities::list_opportunities,
+        crate::native::opportunities::get_opportunity,
+        crate::native::opportunities::update_opportunity,
+        crate::native::opportunities::delete_opportunity,
+        crate::native::cases::create_case,
+        crate::native::cases::list_cases,
+        crate::native::cases::get_case,
+        crate::native::cases::update_case,
+        crate::native::cases::delete_case,
     ),
     components(schemas(
         Account, AccountInput, AccountPatch, AccountPage, ErrorBody, ErrorDetail,
@@ -91,9 +118,13 @@ impl Modify for BearerAuth {
         // Users, stages and tags.
         User, NewUser, UserPatch, UserPage, Stage, NewStage, StagePatch, StageList,
         Tag, NewTag, TagPatch, TagPage,
+        // Contacts, opportunities and cases.
+        Contact, ContactInput, ContactPatch, ContactPage, LinkContact,
+        Opportunity, OpportunityInput, OpportunityPatch, OpportunityStatus, OpportunityPage,
+        Case, CaseInput, CasePatch, CaseStatus, CasePage,
     )),
     modifiers(&BearerAuth),
-    tags((name = "accounts", description = "Accounts"), (name = "domains", description = "The domains of an account"), (name = "health", description = "Health, readiness, metrics, documents"), (name = "users", description = "Workspace users: account owners and token holders"), (name = "stages", description = "The ordered stages of accounts"), (name = "tags", description = "The workspace's tag dictionary"))
+    tags((name = "accounts", description = "Accounts"), (name = "domains", description = "The domains of an account"), (name = "contacts", description = "Contacts, linked to at most one account"), (name = "opportunities", description = "Opportunities (open, won, lost)"), (name = "cases", description = "Cases (open, closed)"), (name = "users", description = "Workspace users: account owners and token holders"), (name = "stages", description = "The ordered stages of accounts"), (name = "tags", description = "The workspace's tag dictionary"), (name = "health", description = "Health, readiness, metrics, documents"))
 )]
 pub struct ApiDoc;
 

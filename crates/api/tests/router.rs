@@ -16,6 +16,10 @@ use orgstore_core::store::{AccountChange, Guarded, MatchKeys, Store};
 use orgstore_core::{Error, Result};
 use serde_json::Value;
 use tower::ServiceExt;
+// Contacts, opportunities and cases.
+use orgstore_core::model::{Case, CaseData, Contact, ContactData, Opportunity, OpportunityData};
+use orgstore_core::related::RelatedListQuery;
+use orgstore_core::store::{Change, RelatedStore};
 
 struct Stub;
 
@@ -122,6 +126,96 @@ impl Store for Stub {
         nope()
     }
     async fn idempotency_release(&self, _: &str, _: &str) -> Result<()> {
+        nope()
+    }
+}
+
+// Contacts, opportunities and cases: the stub has none.
+#[async_trait]
+impl RelatedStore for Stub {
+    async fn insert_contact(&self, _: &str, _: &str, _: ContactData) -> Result<Contact> {
+        nope()
+    }
+    async fn get_contact(&self, _: &str, _: &str) -> Result<Option<Contact>> {
+        nope()
+    }
+    async fn modify_contact(
+        &self,
+        _: &str,
+        _: &str,
+        _: Option<i64>,
+        _: &str,
+        _: Change<Contact, ContactData>,
+    ) -> Result<Guarded<Contact>> {
+        nope()
+    }
+    async fn delete_contact(&self, _: &str, _: &str, _: Option<i64>) -> Result<Guarded<()>> {
+        nope()
+    }
+    async fn list_contacts(&self, _: &str, _: &RelatedListQuery) -> Result<Vec<Contact>> {
+        nope()
+    }
+    async fn list_account_contacts(
+        &self,
+        _: &str,
+        _: &str,
+        _: &RelatedListQuery,
+    ) -> Result<Option<Vec<Contact>>> {
+        nope()
+    }
+    async fn link_contact(&self, _: &str, _: &str, _: &str, _: &str) -> Result<Contact> {
+        nope()
+    }
+    async fn unlink_contact(&self, _: &str, _: &str, _: &str, _: &str) -> Result<Contact> {
+        nope()
+    }
+    async fn insert_opportunity(
+        &self,
+        _: &str,
+        _: &str,
+        _: OpportunityData,
+    ) -> Result<Opportunity> {
+        nope()
+    }
+    async fn get_opportunity(&self, _: &str, _: &str) -> Result<Option<Opportunity>> {
+        nope()
+    }
+    async fn modify_opportunity(
+        &self,
+        _: &str,
+        _: &str,
+        _: Option<i64>,
+        _: &str,
+        _: Change<Opportunity, OpportunityData>,
+    ) -> Result<Guarded<Opportunity>> {
+        nope()
+    }
+    async fn delete_opportunity(&self, _: &str, _: &str, _: Option<i64>) -> Result<Guarded<()>> {
+        nope()
+    }
+    async fn list_opportunities(&self, _: &str, _: &RelatedListQuery) -> Result<Vec<Opportunity>> {
+        nope()
+    }
+    async fn insert_case(&self, _: &str, _: &str, _: CaseData) -> Result<Case> {
+        nope()
+    }
+    async fn get_case(&self, _: &str, _: &str) -> Result<Option<Case>> {
+        nope()
+    }
+    async fn modify_case(
+        &self,
+        _: &str,
+        _: &str,
+        _: Option<i64>,
+        _: &str,
+        _: Change<Case, CaseData>,
+    ) -> Result<Guarded<Case>> {
+        nope()
+    }
+    async fn delete_case(&self, _: &str, _: &str, _: Option<i64>) -> Result<Guarded<()>> {
+        nope()
+    }
+    async fn list_cases(&self, _: &str, _: &RelatedListQuery) -> Result<Vec<Case>> {
         nope()
     }
 }

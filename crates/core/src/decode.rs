@@ -20,6 +20,10 @@ pub const SYSTEM_FIELDS: &[&str] = &[
     "last_activity_at",
     "archived_at",
     "version",
+    // Computed per-account counts of related records.
+    "contact_count",
+    "open_opportunity_count",
+    "open_case_count",
 ];
 
 /// Decodes one value of a larger request (a bulk row, the `account` of an assert) into `T`.

@@ -11,6 +11,10 @@ pub const TAG: &str = "tag";
 pub const STAGE: &str = "stg";
 pub const PHONE: &str = "phn";
 pub const ADDRESS: &str = "adr";
+// Related records (contacts, opportunities, cases).
+pub const CONTACT: &str = "con";
+pub const OPPORTUNITY: &str = "opp";
+pub const CASE: &str = "cas";
 
 const ULID_LEN: usize = 26;
 

@@ -15,6 +15,8 @@ pub mod list;
 pub mod model;
 pub mod normalize;
 pub mod query;
+// Contacts, opportunities and cases: list queries and cursors.
+pub mod related;
 pub mod serde_util;
 pub mod service;
 pub mod store;

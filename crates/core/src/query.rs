@@ -1408,6 +1408,9 @@ mod tests {
             last_activity_at: None,
             archived_at: None,
             version: 1,
+            contact_count: 0,
+            open_opportunity_count: 0,
+            open_case_count: 0,
         }
     }
 

@@ -549,6 +549,10 @@ fn ndjson_body(mut obj: Map<String, Value>) -> Value {
     for key in READ_ONLY_FIELDS {
         obj.remove(key);
     }
+    // Counts of related records: computed on read, so not part of the account to write.
+    for key in ["contact_count", "open_opportunity_count", "open_case_count"] {
+        obj.remove(key);
+    }
     strip_in_list(&mut obj, "phone_numbers", &["id", "e164"]);
     strip_in_list(&mut obj, "addresses", &["id"]);
     if let Some(Value::Array(tags)) = obj.get_mut("tags") {

@@ -844,6 +844,34 @@ both_backends!(stage_in_use_cannot_be_deleted, |srv| async move {
         "{}",
         r.2
     );
+    // A stage only a contact holds is in use too.
+    let (status, _, body) = srv
+        .post(
+            "/v1/contacts",
+            &t,
+            &json!({"first_name": "Dana", "stage": "active"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "contact: {body}");
+    let r = srv
+        .delete(&format!("/v1/stages/{}", by_key("active")), &t)
+        .await;
+    check_error(
+        &r,
+        StatusCode::CONFLICT,
+        "stage_in_use",
+        "key",
+        Some(json!("active")),
+        "contact use",
+    );
+    assert!(
+        r.2["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("1 contact"),
+        "{}",
+        r.2
+    );
     assert_eq!(stages(&srv).await, all, "nothing deleted");
 
     // An unused default stage goes.

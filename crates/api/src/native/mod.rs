@@ -10,3 +10,8 @@ pub mod query;
 pub mod stages;
 pub mod tags;
 pub mod users;
+
+// Contacts, opportunities and cases.
+pub mod cases;
+pub mod contacts;
+pub mod opportunities;

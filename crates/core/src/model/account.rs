@@ -60,6 +60,13 @@ pub struct Account {
     pub archived_at: Option<i64>,
     /// Increments on every change; the `ETag` of the account.
     pub version: i64,
+    // Counts of related records, computed by the account read itself; never writable.
+    /// Contacts linked to the account.
+    pub contact_count: i64,
+    /// Linked opportunities whose status is `open`.
+    pub open_opportunity_count: i64,
+    /// Linked cases whose status is `open`.
+    pub open_case_count: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -394,7 +394,10 @@ impl AccountPatch {
 }
 
 /// JSON merge patch (RFC 7396) on the custom fields: keys set to `null` are removed.
-fn merge_custom_fields(patch: Patch<Map<String, Value>>, current: &mut Map<String, Value>) {
+pub(crate) fn merge_custom_fields(
+    patch: Patch<Map<String, Value>>,
+    current: &mut Map<String, Value>,
+) {
     match patch {
         Patch::Absent => {}
         Patch::Null => current.clear(),
@@ -410,7 +413,7 @@ fn merge_custom_fields(patch: Patch<Map<String, Value>>, current: &mut Map<Strin
     }
 }
 
-fn too_long(field: &str, value: &str, max: usize) -> Error {
+pub(crate) fn too_long(field: &str, value: &str, max: usize) -> Error {
     Error::invalid(
         "too_long",
         field,
@@ -419,7 +422,7 @@ fn too_long(field: &str, value: &str, max: usize) -> Error {
     )
 }
 
-fn required_text(field: &str, value: String, max: usize) -> Result<String> {
+pub(crate) fn required_text(field: &str, value: String, max: usize) -> Result<String> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(Error::invalid_value(
@@ -435,7 +438,11 @@ fn required_text(field: &str, value: String, max: usize) -> Result<String> {
 }
 
 /// Trims; an empty string is the same as no value.
-fn optional_text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>> {
+pub(crate) fn optional_text(
+    field: &str,
+    value: Option<String>,
+    max: usize,
+) -> Result<Option<String>> {
     let Some(value) = value else { return Ok(None) };
     let trimmed = value.trim();
     if trimmed.is_empty() {
@@ -447,7 +454,7 @@ fn optional_text(field: &str, value: Option<String>, max: usize) -> Result<Optio
     Ok(Some(trimmed.to_string()))
 }
 
-fn check_count<T>(field: &str, items: &[T], max: usize) -> Result<()> {
+pub(crate) fn check_count<T>(field: &str, items: &[T], max: usize) -> Result<()> {
     if items.len() > max {
         return Err(Error::invalid(
             "too_many_items",
@@ -602,7 +609,10 @@ fn normalize_owners(owners: Vec<String>) -> Result<Vec<String>> {
     Ok(owners)
 }
 
-fn normalize_phones(phones: Vec<PhoneInput>, region: Option<&str>) -> Result<Vec<PhoneNumber>> {
+pub(crate) fn normalize_phones(
+    phones: Vec<PhoneInput>,
+    region: Option<&str>,
+) -> Result<Vec<PhoneNumber>> {
     check_count("phone_numbers", &phones, limits::LIST_ITEMS)?;
     phones
         .into_iter()
@@ -701,7 +711,7 @@ fn normalize_artifacts(artifacts: Vec<String>) -> Result<Vec<String>> {
     short_list("artifacts", artifacts, limits::SHORT_TEXT)
 }
 
-fn check_custom_fields(fields: Map<String, Value>) -> Result<Map<String, Value>> {
+pub(crate) fn check_custom_fields(fields: Map<String, Value>) -> Result<Map<String, Value>> {
     if fields.len() > limits::CUSTOM_FIELDS {
         return Err(Error::invalid(
             "too_many_items",
@@ -849,6 +859,9 @@ mod tests {
             last_activity_at: None,
             archived_at: None,
             version: 1,
+            contact_count: 0,
+            open_opportunity_count: 0,
+            open_case_count: 0,
         };
         let patch: AccountPatch =
             serde_json::from_value(json!({"industry": null, "custom_fields": {"a": null, "c": 3}}))

@@ -7,14 +7,13 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
+use crate::normalize::normalize_email;
 use crate::serde_util::Patch;
 
 /// Longest user name, stage label and tag name.
 pub const NAME_MAX: usize = 255;
 /// Longest stage key.
 pub const STAGE_KEY_MAX: usize = 64;
-/// Longest email address (RFC 5321's path limit).
-pub const EMAIL_MAX: usize = 254;
 
 /// A tag of the workspace's dictionary. Accounts carry tags by id, each with its own value.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -160,34 +159,18 @@ fn not_clearable(field: &str) -> Error {
     )
 }
 
-/// Trims and lowercases an email and checks its shape: one `@` between a non-empty local part
-/// and a dotted domain, no whitespace. Blank is no email. Deliverability is not checked.
-pub fn normalize_email(value: &str) -> Result<Option<String>> {
-    let email = value.trim().to_lowercase();
-    if email.is_empty() {
+/// A user's email, normalized (see [`normalize_email`]); blank is no email.
+pub fn normalize_user_email(value: &str) -> Result<Option<String>> {
+    if value.trim().is_empty() {
         return Ok(None);
     }
-    let well_formed = email.chars().count() <= EMAIL_MAX
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && match email.split_once('@') {
-            Some((local, domain)) => {
-                !local.is_empty()
-                    && !domain.contains('@')
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !domain.contains("..")
-            }
-            None => false,
-        };
-    if well_formed {
-        Ok(Some(email))
-    } else {
-        Err(Error::invalid_value(
+    match normalize_email(value) {
+        Some(email) => Ok(Some(email)),
+        None => Err(Error::invalid_value(
             "email",
             value,
             format!("'{value}' is not an email address such as ada@example.com"),
-        ))
+        )),
     }
 }
 
@@ -198,7 +181,7 @@ impl NewUser {
             email: self
                 .email
                 .as_deref()
-                .map(normalize_email)
+                .map(normalize_user_email)
                 .transpose()?
                 .flatten(),
         })
@@ -215,7 +198,7 @@ impl UserPatch {
         let email = match self.email {
             Patch::Absent => None,
             Patch::Null => Some(None),
-            Patch::Value(email) => Some(normalize_email(&email)?),
+            Patch::Value(email) => Some(normalize_user_email(&email)?),
         };
         Ok(UserChange { name, email })
     }
@@ -340,10 +323,10 @@ mod tests {
     #[test]
     fn emails() {
         assert_eq!(
-            normalize_email("  Ada@Example.COM ").ok(),
+            normalize_user_email("  Ada@Example.COM ").ok(),
             Some(Some("ada@example.com".to_string()))
         );
-        assert_eq!(normalize_email("  ").ok(), Some(None));
+        assert_eq!(normalize_user_email("  ").ok(), Some(None));
         for bad in [
             "ada",
             "ada@",
@@ -354,7 +337,7 @@ mod tests {
             "a@.b.com",
             "a@b..com",
         ] {
-            let err = normalize_email(bad).expect_err(bad);
+            let err = normalize_user_email(bad).expect_err(bad);
             assert_eq!(err.field(), Some("email"), "{bad}");
         }
     }

@@ -13,3 +13,10 @@ pub use workspace::*;
 // Users, stages and tags: the directory around accounts.
 pub mod directory;
 pub use directory::*;
+// Related records: contacts, opportunities and cases.
+pub mod case;
+pub mod contact;
+pub mod opportunity;
+pub use case::*;
+pub use contact::*;
+pub use opportunity::*;

@@ -15,8 +15,8 @@ use crate::ids;
 use crate::list::{DEFAULT_LIMIT, MAX_LIMIT, Page, name_sort_key};
 use crate::model::{
     NewStage, NewTag, NewUser, Stage, StagePatch, Tag, TagPatch, TokenRecord, User, UserPatch,
-    normalize_email,
 };
+use crate::normalize::normalize_email;
 use crate::store::DirectoryPage;
 use crate::time::now_ms;
 
@@ -307,7 +307,7 @@ impl Service {
             ids::check(ids::USER, "user", named)?;
             self.store.get_user(workspace_id, named).await?
         } else {
-            let email = normalize_email(named).ok().flatten().ok_or_else(|| {
+            let email = normalize_email(named).ok_or_else(|| {
                 Error::invalid_value(
                     "user",
                     named,

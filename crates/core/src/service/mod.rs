@@ -9,6 +9,10 @@ mod engine;
 mod export;
 mod idempotency;
 mod query;
+// Contacts, opportunities and cases.
+mod cases;
+mod contacts;
+mod opportunities;
 
 pub use engine::{AssertRequest, Asserted, DomainEntry, DomainPatch, MatchKey, NewDomain};
 

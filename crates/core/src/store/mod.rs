@@ -17,6 +17,9 @@ use crate::query::AccountQuery;
 // Users, stages and tags.
 pub mod directory;
 pub use directory::{DirectoryPage, DirectoryStore};
+// Contacts, opportunities and cases.
+pub mod related;
+pub use related::{Change, RelatedStore};
 
 /// The result of a write guarded by an expected version.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,7 +51,7 @@ impl MatchKeys {
 }
 
 #[async_trait]
-pub trait Store: DirectoryStore + Send + Sync + 'static {
+pub trait Store: DirectoryStore + RelatedStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 
@@ -107,6 +110,7 @@ pub trait Store: DirectoryStore + Send + Sync + 'static {
     ) -> Result<Guarded<Account>>;
 
     /// Deletes the account permanently, if it is at `expected_version` when one is given.
+    /// Its contacts, opportunities and cases stay, unlinked, in the same transaction.
     async fn delete_account(
         &self,
         workspace_id: &str,
@@ -144,7 +148,8 @@ pub trait Store: DirectoryStore + Send + Sync + 'static {
 
     /// Merges `secondary` into `primary` in one transaction (see
     /// [`crate::model::merge_into`]) and deletes `secondary`. `NotFound` is the primary's; a
-    /// missing secondary is an error naming it.
+    /// missing secondary is an error naming it. The secondary's contacts, opportunities and
+    /// cases move to the primary.
     async fn merge_accounts(
         &self,
         workspace_id: &str,

@@ -4,6 +4,8 @@
 
 mod tx;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use orgstore_core::auth::Principal;
@@ -30,6 +32,8 @@ const POOL_SIZE: usize = 16;
 
 pub struct PostgresStore {
     pool: Pool,
+    /// Statements run through [`PgTx`], for tests that count a route's statements.
+    statements: AtomicU64,
 }
 
 pub(crate) fn db_error(e: tokio_postgres::Error) -> Error {
@@ -61,7 +65,10 @@ impl PostgresStore {
             .max_size(POOL_SIZE)
             .build()
             .map_err(|e| Error::internal(format!("cannot build the PostgreSQL pool: {e}")))?;
-        let store = PostgresStore { pool };
+        let store = PostgresStore {
+            pool,
+            statements: AtomicU64::new(0),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -83,6 +90,12 @@ impl PostgresStore {
         result.map(|_| ())
     }
 
+    /// How many statements this store has run so far (every query and execute): tests
+    /// compare it before and after a call to count the call's statements.
+    pub fn statements_run(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+
     async fn client(&self) -> Result<deadpool_postgres::Object> {
         self.pool.get().await.map_err(pool_error)
     }
@@ -96,7 +109,7 @@ macro_rules! in_transaction {
         let mut client = $store.client().await?;
         let transaction = client.transaction().await.map_err(db_error)?;
         let result = {
-            let mut $tx = PgTx::new(&transaction);
+            let mut $tx = PgTx::new(&transaction, &$store.statements);
             $body.await
         };
         if result.is_ok() {
@@ -110,10 +123,13 @@ macro_rules! in_transaction {
 macro_rules! on_connection {
     ($store:expr, |$tx:ident| $body:expr) => {{
         let client = $store.client().await?;
-        let mut $tx = PgTx::new(&client);
+        let mut $tx = PgTx::new(&client, &$store.statements);
         $body.await
     }};
 }
+
+// Contacts, opportunities and cases; declared after the macros above, which it uses.
+mod related;
 
 #[async_trait]
 impl Store for PostgresStore {

@@ -1,5 +1,7 @@
 //! [`Tx`] over a tokio-postgres client or transaction, with cached prepared statements.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use bytes::BytesMut;
 use deadpool_postgres::GenericClient;
 use orgstore_core::Result;
@@ -11,11 +13,13 @@ use crate::sql::{Dialect, Param, Row, Tx, decode_error};
 
 pub struct PgTx<'c, C> {
     client: &'c C,
+    /// The store's count of statements run, bumped by every query and execute.
+    statements: &'c AtomicU64,
 }
 
 impl<'c, C> PgTx<'c, C> {
-    pub fn new(client: &'c C) -> Self {
-        PgTx { client }
+    pub fn new(client: &'c C, statements: &'c AtomicU64) -> Self {
+        PgTx { client, statements }
     }
 }
 
@@ -66,6 +70,7 @@ impl<C: GenericClient + Sync> Tx for PgTx<'_, C> {
     }
 
     async fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<tokio_postgres::Row>> {
+        self.statements.fetch_add(1, Ordering::Relaxed);
         let stmt = self.client.prepare_cached(sql).await.map_err(db_error)?;
         self.client
             .query(&stmt, &refs(params))
@@ -74,6 +79,7 @@ impl<C: GenericClient + Sync> Tx for PgTx<'_, C> {
     }
 
     async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        self.statements.fetch_add(1, Ordering::Relaxed);
         let stmt = self.client.prepare_cached(sql).await.map_err(db_error)?;
         self.client
             .execute(&stmt, &refs(params))

@@ -33,11 +33,21 @@ fn select_columns(d: Dialect) -> String {
          {}, {}, {}, \
          (SELECT {tags} FROM account_tags x JOIN tags t \
             ON t.workspace_id = x.workspace_id AND t.id = x.tag_id \
-          WHERE x.workspace_id = a.workspace_id AND x.account_id = a.id)",
+          WHERE x.workspace_id = a.workspace_id AND x.account_id = a.id), \
+         {}",
         child(&domains, "account_domains"),
         child(&owners, "account_owners"),
         child(&refs, "account_external_refs"),
+        related_counts(),
     )
+}
+
+/// The account's related-record counts, as correlated subqueries over the (workspace_id,
+/// account_id[, status]) indexes: a page of accounts stays one statement, however long.
+fn related_counts() -> &'static str {
+    "(SELECT count(*) FROM contacts x WHERE x.workspace_id = a.workspace_id AND x.account_id = a.id), \
+     (SELECT count(*) FROM opportunities x WHERE x.workspace_id = a.workspace_id AND x.account_id = a.id AND x.status = 'open'), \
+     (SELECT count(*) FROM cases x WHERE x.workspace_id = a.workspace_id AND x.account_id = a.id AND x.status = 'open')"
 }
 
 /// `SELECT <account columns> FROM accounts a WHERE a.workspace_id = $1`, built once per
@@ -93,6 +103,9 @@ pub(super) fn decode<R: Row>(mut r: R) -> Result<Account> {
         owners: json("owners", &r.text(25)?)?,
         external_refs: json("external_refs", &r.text(26)?)?,
         tags,
+        contact_count: r.int(28)?,
+        open_opportunity_count: r.int(29)?,
+        open_case_count: r.int(30)?,
     })
 }
 
@@ -316,6 +329,8 @@ pub async fn delete<T: Tx>(
         &[ws.into(), id.into()],
     )
     .await?;
+    // Contacts, opportunities and cases outlive their account, unlinked.
+    super::related::unlink_all(tx, ws, id).await?;
     Ok(Guarded::Done(()))
 }
 

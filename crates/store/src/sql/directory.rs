@@ -408,7 +408,7 @@ async fn move_stage<T: Tx>(tx: &mut T, ws: &str, stage: &Stage, to: i64) -> Resu
 /// The tables whose rows name a stage by key in a `stage` column, and what one row is called
 /// in messages. Contacts (and any other record with a stage) join this list when their table
 /// exists, e.g. `("contacts", "contact")`; [`stage_usage`] then counts them too.
-const STAGE_HOLDERS: &[(&str, &str)] = &[("accounts", "account")];
+const STAGE_HOLDERS: &[(&str, &str)] = &[("accounts", "account"), ("contacts", "contact")];
 
 /// How many rows of each [`STAGE_HOLDERS`] table use the stage, archived accounts included
 /// (restoring one must not bring back a stage that no longer exists); one statement for all.

@@ -129,6 +129,7 @@ pub async fn merge<T: Tx>(
     expected_version: Option<i64>,
     actor: &str,
 ) -> Result<Guarded<Account>> {
+    lock_accounts(tx, ws, primary_id, secondary_id).await?;
     let Some(primary) = accounts::get(tx, ws, primary_id).await? else {
         return Ok(Guarded::NotFound);
     };
@@ -144,10 +145,26 @@ pub async fn merge<T: Tx>(
             id: secondary_id.to_string(),
         })?;
     let merged = merge_into(&primary, &secondary)?;
+    // The secondary's contacts, opportunities and cases move to the primary.
+    super::related::relink_all(tx, ws, secondary_id, Some(primary_id)).await?;
     // The secondary goes first, so that its domains and refs are free for the primary.
     match accounts::delete(tx, ws, secondary_id, None).await? {
         Guarded::Done(()) => {}
         _ => return Err(Error::internal("the merged account vanished")),
     }
     accounts::update(tx, ws, primary_id, primary.version, actor, &merged).await
+}
+
+/// On PostgreSQL, locks both accounts first, in id order: writes linking records to either
+/// (which share-lock the account before the record) wait for the merge instead of
+/// deadlocking with it, and two merges of the same pair cannot lock in opposite orders.
+async fn lock_accounts<T: Tx>(tx: &mut T, ws: &str, a: &str, b: &str) -> Result<()> {
+    if tx.dialect() == super::Dialect::Postgres {
+        tx.query(
+            "SELECT 1 FROM accounts WHERE workspace_id = $1 AND id IN ($2, $3) ORDER BY id FOR UPDATE",
+            &[ws.into(), a.into(), b.into()],
+        )
+        .await?;
+    }
+    Ok(())
 }

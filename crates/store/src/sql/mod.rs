@@ -9,6 +9,10 @@ pub mod idempotency;
 pub mod lifecycle;
 pub mod query;
 pub mod workspaces;
+// Contacts, opportunities and cases.
+pub mod contacts;
+pub mod deals;
+pub mod related;
 
 use std::future::Future;
 

@@ -7,9 +7,12 @@
 
 // Users, stages and tags.
 mod directory;
+// Contacts, opportunities and cases.
+mod related;
 mod tx;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -38,6 +41,8 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Arc<Mutex<Connection>>,
     readers: Mutex<Vec<Connection>>,
+    /// Statements run through [`SqliteTx`], for tests that count a route's statements.
+    statements: Arc<AtomicU64>,
 }
 
 fn db_error(e: rusqlite::Error) -> Error {
@@ -92,7 +97,14 @@ impl SqliteStore {
             path,
             writer: Arc::new(Mutex::new(writer)),
             readers: Mutex::new(Vec::new()),
+            statements: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    /// How many statements this store has run so far (every query and execute, reads and
+    /// writes): tests compare it before and after a call to count the call's statements.
+    pub fn statements_run(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     /// Runs a read on a pooled read-only connection, on the calling thread.
@@ -102,7 +114,7 @@ impl SqliteStore {
             Some(conn) => conn,
             None => open_connection(&self.path, true)?,
         };
-        let result = f(&mut SqliteTx::new(&mut conn));
+        let result = f(&mut SqliteTx::new(&mut conn, &self.statements));
         if let Ok(mut pool) = self.readers.lock()
             && pool.len() < READ_POOL_SIZE
         {
@@ -119,12 +131,13 @@ impl SqliteStore {
         F: FnOnce(&mut SqliteTx<'_>) -> Result<T> + Send + 'static,
     {
         let writer = Arc::clone(&self.writer);
+        let statements = Arc::clone(&self.statements);
         tokio::task::spawn_blocking(move || {
             let mut conn = writer
                 .lock()
                 .map_err(|_| Error::internal("the SQLite writer lock is poisoned"))?;
             conn.execute_batch("BEGIN IMMEDIATE").map_err(db_error)?;
-            let result = f(&mut SqliteTx::new(&mut conn));
+            let result = f(&mut SqliteTx::new(&mut conn, &statements));
             let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
             conn.execute_batch(end).map_err(db_error)?;
             result

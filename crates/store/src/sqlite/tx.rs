@@ -1,5 +1,7 @@
 //! [`Tx`] over a rusqlite connection. Every call completes synchronously.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use orgstore_core::Result;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, ToSql};
@@ -10,11 +12,13 @@ use crate::sql::{Dialect, Param, Row, Tx, decode_error};
 
 pub struct SqliteTx<'c> {
     conn: &'c mut Connection,
+    /// The store's count of statements run, bumped by every query and execute.
+    statements: &'c AtomicU64,
 }
 
 impl<'c> SqliteTx<'c> {
-    pub fn new(conn: &'c mut Connection) -> Self {
-        SqliteTx { conn }
+    pub fn new(conn: &'c mut Connection, statements: &'c AtomicU64) -> Self {
+        SqliteTx { conn, statements }
     }
 }
 
@@ -44,6 +48,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     async fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Vec<Value>>> {
+        self.statements.fetch_add(1, Ordering::Relaxed);
         let mut stmt = self
             .conn
             .prepare_cached(&sqlite_sql(sql))
@@ -64,6 +69,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        self.statements.fetch_add(1, Ordering::Relaxed);
         let mut stmt = self
             .conn
             .prepare_cached(&sqlite_sql(sql))
