@@ -73,6 +73,16 @@ pub fn router(service: Service) -> Router {
             "/v1/accounts/{id}/domains/{domain}",
             patch(native::domains::update_domain).delete(native::domains::remove_domain),
         )
+        // The workspace schema and custom field definitions.
+        .route("/v1/schema/{object}", get(native::schema::get_schema))
+        .route(
+            "/v1/schema/{object}/fields",
+            post(native::schema::define_field),
+        )
+        .route(
+            "/v1/schema/{object}/fields/{api_name}",
+            patch(native::schema::update_field).delete(native::schema::archive_field),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -61,13 +61,24 @@ impl Modify for BearerAuth {
         crate::native::domains::add_domain,
         crate::native::domains::update_domain,
         crate::native::domains::remove_domain,
+        // The workspace schema.
+        crate::native::schema::get_schema,
+        crate::native::schema::define_field,
+        crate::native::schema::update_field,
+        crate::native::schema::archive_field,
     ),
     components(schemas(
         Account, AccountInput, AccountPatch, AccountPage, ErrorBody, ErrorDetail,
         AssertRequest, MatchKey, MergeRequest, DomainEntry, NewDomain, DomainPatch,
+        // The workspace schema.
+        orgstore_core::schema::SchemaDocument, orgstore_core::schema::SystemField,
+        orgstore_core::schema::CustomFieldEntry, orgstore_core::schema::CustomFieldDef,
+        orgstore_core::schema::NewCustomField, orgstore_core::schema::CustomFieldPatch,
+        orgstore_core::schema::SchemaObject, orgstore_core::schema::FieldType,
+        orgstore_core::schema::RefTarget,
     )),
     modifiers(&BearerAuth),
-    tags((name = "accounts", description = "Accounts"), (name = "domains", description = "The domains of an account"), (name = "health", description = "Health, readiness, metrics, documents"))
+    tags((name = "accounts", description = "Accounts"), (name = "domains", description = "The domains of an account"), (name = "health", description = "Health, readiness, metrics, documents"), (name = "schema", description = "The workspace schema and custom fields"))
 )]
 pub struct ApiDoc;
 

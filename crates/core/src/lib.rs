@@ -21,3 +21,5 @@ pub mod store;
 pub mod time;
 
 pub use error::{Error, Result};
+// The workspace schema and the custom-field validator.
+pub mod schema;

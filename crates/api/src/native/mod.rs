@@ -7,3 +7,5 @@ pub mod domains;
 pub mod export;
 pub mod lifecycle;
 pub mod query;
+// The workspace schema and custom field definitions.
+pub mod schema;

@@ -8,6 +8,8 @@ mod engine;
 mod export;
 mod idempotency;
 mod query;
+// The workspace schema and custom-field checks.
+mod schema;
 
 pub use engine::{AssertRequest, Asserted, DomainEntry, DomainPatch, MatchKey, NewDomain};
 

@@ -14,6 +14,10 @@ use crate::list::AccountListQuery;
 use crate::model::{Account, AccountData, TokenRecord, User, Workspace};
 use crate::query::AccountQuery;
 
+// Custom field definitions.
+pub mod schema;
+pub use schema::SchemaStore;
+
 /// The result of a write guarded by an expected version.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Guarded<T> {
@@ -44,7 +48,7 @@ impl MatchKeys {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: SchemaStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

@@ -324,3 +324,6 @@ impl Store for PostgresStore {
         on_connection!(self, |tx| idempotency::release(&mut tx, workspace_id, key))
     }
 }
+
+// Custom field definitions (after the transaction macros, which it uses).
+mod schema;

@@ -541,6 +541,13 @@ async fn insert_children<T: Tx>(
     for kind in [UniqueKind::Domain, UniqueKind::ExternalRef] {
         claim(tx, ws, kind, created).await?;
     }
+    // Unique custom values: a taken one fails the request with a 409 naming its row.
+    let custom: Vec<_> = created
+        .iter()
+        .map(|(g, id)| (*id, &g.data.custom_fields, format!("{}.custom_fields", row_prefix(g))))
+        .collect();
+    let accounts = orgstore_core::schema::SchemaObject::Accounts;
+    super::schema::claim_many(tx, ws, accounts, &custom).await?;
     let owners: Vec<[Param<'_>; 4]> = created
         .iter()
         .flat_map(|(g, id)| {

@@ -9,6 +9,9 @@ pub mod lifecycle;
 pub mod query;
 pub mod workspaces;
 
+// Custom field definitions and unique custom values.
+pub mod schema;
+
 use std::future::Future;
 
 use orgstore_core::{Error, Result};

@@ -357,3 +357,6 @@ impl Store for SqliteStore {
             .await
     }
 }
+
+// Custom field definitions.
+mod schema;
