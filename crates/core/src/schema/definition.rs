@@ -85,7 +85,10 @@ impl FieldType {
     }
 
     pub fn parse(name: &str) -> Option<FieldType> {
-        FIELD_TYPES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+        FIELD_TYPES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| *t)
     }
 
     pub fn has_options(self) -> bool {
@@ -437,8 +440,7 @@ impl NewCustomField {
             (true, None) => {
                 return Err(Error::BadRequest {
                     code: "missing_field",
-                    message: "a reference field needs `reference`: account, contact or user"
-                        .into(),
+                    message: "a reference field needs `reference`: account, contact or user".into(),
                     field: Some("reference".into()),
                     value: None,
                 });
@@ -549,15 +551,24 @@ mod tests {
         let err = new("name", "text").into_def(obj, 0).unwrap_err();
         assert_eq!(err.field(), Some("api_name"));
         let err = new("x", "float").into_def(obj, 0).unwrap_err();
-        assert_eq!((err.field(), err.value()), (Some("type"), Some(&"float".into())));
+        assert_eq!(
+            (err.field(), err.value()),
+            (Some("type"), Some(&"float".into()))
+        );
         let err = new("x", "select").into_def(obj, 0).unwrap_err();
         assert_eq!(err.field(), Some("options"));
         let mut dup = new("x", "select");
         dup.options = Some(vec!["a".into(), "a".into()]);
-        assert_eq!(dup.into_def(obj, 0).unwrap_err().field(), Some("options[1]"));
+        assert_eq!(
+            dup.into_def(obj, 0).unwrap_err().field(),
+            Some("options[1]")
+        );
         let mut unique_bool = new("x", "boolean");
         unique_bool.unique = true;
-        assert_eq!(unique_bool.into_def(obj, 0).unwrap_err().field(), Some("unique"));
+        assert_eq!(
+            unique_bool.into_def(obj, 0).unwrap_err().field(),
+            Some("unique")
+        );
         let err = new("x", "reference").into_def(obj, 0).unwrap_err();
         assert_eq!(err.field(), Some("reference"));
         let def = new("arr", "number").into_def(obj, 5).expect("valid");

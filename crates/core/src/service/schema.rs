@@ -9,7 +9,7 @@ use crate::auth::{Principal, Scope};
 use crate::error::{Error, Result};
 use crate::model::{AccountData, AccountPatch};
 use crate::schema::{
-    CustomFieldDef, CustomFieldPatch, Mode, NewCustomField, ObjectSchema, Reference, RefTarget,
+    CustomFieldDef, CustomFieldPatch, Mode, NewCustomField, ObjectSchema, RefTarget, Reference,
     SchemaDocument, SchemaObject, validate_custom_fields,
 };
 use crate::serde_util::Patch;

@@ -544,7 +544,13 @@ async fn insert_children<T: Tx>(
     // Unique custom values: a taken one fails the request with a 409 naming its row.
     let custom: Vec<_> = created
         .iter()
-        .map(|(g, id)| (*id, &g.data.custom_fields, format!("{}.custom_fields", row_prefix(g))))
+        .map(|(g, id)| {
+            (
+                *id,
+                &g.data.custom_fields,
+                format!("{}.custom_fields", row_prefix(g)),
+            )
+        })
         .collect();
     let accounts = orgstore_core::schema::SchemaObject::Accounts;
     super::schema::claim_many(tx, ws, accounts, &custom).await?;

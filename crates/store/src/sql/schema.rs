@@ -77,7 +77,11 @@ fn options_json(options: &Option<Vec<String>>) -> Result<Option<String>> {
         .transpose()
 }
 
-pub async fn insert<T: Tx>(tx: &mut T, ws: &str, mut def: CustomFieldDef) -> Result<CustomFieldDef> {
+pub async fn insert<T: Tx>(
+    tx: &mut T,
+    ws: &str,
+    mut def: CustomFieldDef,
+) -> Result<CustomFieldDef> {
     let object = def.object.as_str();
     let rows = tx
         .query(
@@ -163,8 +167,8 @@ async fn claim_existing_accounts<T: Tx>(tx: &mut T, ws: &str, def: &CustomFieldD
     let mut held: Vec<(String, String)> = Vec::new();
     for mut row in tx.query(&sql, &[ws.into(), Param::Owned(key)]).await? {
         let id = row.text(0)?;
-        let fields: Map<String, Value> = serde_json::from_str(&row.text(1)?)
-            .map_err(|e| decode_error("custom_fields", e))?;
+        let fields: Map<String, Value> =
+            serde_json::from_str(&row.text(1)?).map_err(|e| decode_error("custom_fields", e))?;
         if let Some(value_key) = fields.get(&def.api_name).and_then(|v| unique_key(def, v)) {
             if let Some((holder, _)) = held.iter().find(|(_, k)| *k == value_key) {
                 return Err(Error::Conflict {
@@ -250,7 +254,12 @@ pub async fn archive<T: Tx>(
     tx.execute(
         "UPDATE custom_fields SET archived_at = $1, updated_at = $1 \
          WHERE workspace_id = $2 AND object = $3 AND api_name = $4",
-        &[now.into(), ws.into(), object.as_str().into(), api_name.into()],
+        &[
+            now.into(),
+            ws.into(),
+            object.as_str().into(),
+            api_name.into(),
+        ],
     )
     .await?;
     // An archived field takes no new values, so it holds nothing unique any more.
