@@ -1332,3 +1332,117 @@ both_backends!(queries_are_typed_by_the_schema, |srv| async move {
         "multi_select sort",
     );
 });
+
+both_backends!(unique_definition_claims_existing_values, |srv| async move {
+    // Accounts stored before a field existed (as data from older versions is) hold values under
+    // its name; the store is written directly, since the API refuses undefined keys.
+    let store = srv.service.store().clone();
+    let ws = store
+        .workspace_by_slug("default")
+        .await
+        .expect("workspace")
+        .expect("default workspace");
+    let owner = srv.owner_id().await;
+    let mut ids = Vec::new();
+    for (name, code) in [("A", "x1"), ("B", "x2"), ("C", "x2")] {
+        let input: orgstore_core::model::AccountInput = orgstore_testkit::serde_json::from_value(
+            json!({"name": name, "custom_fields": {"code": code, "other": code}}),
+        )
+        .expect("input");
+        let data = input.normalize().expect("valid");
+        ids.push(
+            store
+                .insert_account(&ws.id, &owner, data)
+                .await
+                .expect("insert")
+                .id,
+        );
+    }
+    // Two accounts share x2 under `code`: a unique definition is refused, naming them.
+    let r = post(
+        &srv,
+        "/v1/schema/accounts/fields",
+        &json!({"api_name": "code", "type": "text", "unique": true}),
+    )
+    .await;
+    check_error(
+        &r,
+        StatusCode::CONFLICT,
+        "custom_field_conflict",
+        "unique",
+        Some(&json!("x2")),
+        "shared values",
+    );
+    let message = r.1["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(&ids[1]) && message.contains(&ids[2]),
+        "{message}"
+    );
+    assert_eq!(
+        schema(&srv, "accounts").await["custom_fields"],
+        json!([]),
+        "nothing defined"
+    );
+    // Archive one of them: the definition succeeds and claims the live values.
+    let (status, _, _) = srv
+        .post(
+            &format!("/v1/accounts/{}/archive", ids[2]),
+            &srv.admin_token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    define_field_with(
+        &srv,
+        "accounts",
+        json!({"api_name": "code", "type": "text", "unique": true}),
+    )
+    .await;
+    let r = post(
+        &srv,
+        "/v1/accounts",
+        &json!({"name": "D", "custom_fields": {"code": "x1"}}),
+    )
+    .await;
+    check_error(
+        &r,
+        StatusCode::CONFLICT,
+        "custom_field_conflict",
+        "custom_fields.code",
+        Some(&json!("x1")),
+        "claimed",
+    );
+    assert_eq!(r.1["error"]["existing_id"], json!(ids[0]), "{}", r.1);
+    let (status, _, r) = srv
+        .post(
+            &format!("/v1/accounts/{}/restore", ids[2]),
+            &srv.admin_token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, &r["error"]["type"]),
+        (StatusCode::CONFLICT, &json!("custom_field_conflict")),
+        "{r}"
+    );
+});
+
+both_backends!(openapi_documents_the_schema_routes, |srv| async move {
+    let (status, _, doc) = srv.get("/v1/openapi.json", &srv.admin_token).await;
+    assert_eq!(status, StatusCode::OK);
+    let paths = &doc["paths"];
+    assert!(paths["/v1/schema/{object}"]["get"].is_object(), "{paths}");
+    assert!(paths["/v1/schema/{object}/fields"]["post"].is_object());
+    assert!(paths["/v1/schema/{object}/fields/{api_name}"]["patch"].is_object());
+    assert!(paths["/v1/schema/{object}/fields/{api_name}"]["delete"].is_object());
+    let schemas = &doc["components"]["schemas"];
+    for name in [
+        "SchemaDocument",
+        "CustomFieldDef",
+        "NewCustomField",
+        "CustomFieldPatch",
+        "FieldType",
+    ] {
+        assert!(schemas[name].is_object(), "{name} is documented");
+    }
+});
