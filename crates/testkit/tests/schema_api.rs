@@ -1093,16 +1093,44 @@ both_backends!(bulk_rows_name_their_path, |srv| async move {
     );
     assert_eq!(account_count(&srv).await, 2);
 
-    // A unique value taken by a stored account fails the request with a 409 naming the row.
+    // A unique value taken by a stored account, or by an earlier row, fails its own row with
+    // a 409 naming the row's field and the holder; the other rows go on.
     define_field_with(
         &srv,
         "accounts",
         json!({"api_name": "duns", "type": "text", "unique": true}),
     )
     .await;
-    srv.create_account(json!({"name": "Holder", "custom_fields": {"duns": "9"}}))
+    let holder = srv
+        .create_account(json!({"name": "Holder", "custom_fields": {"duns": "9"}}))
         .await;
-    let body = json!({"accounts": [{"name": "X", "custom_fields": {"duns": "1"}}, {"name": "Y", "custom_fields": {"duns": "9"}}]});
+    let body = json!({"accounts": [
+        {"name": "X", "custom_fields": {"duns": "1"}},
+        {"name": "Y", "custom_fields": {"duns": "9"}},
+        {"name": "Z", "custom_fields": {"duns": "1"}}
+    ]});
+    let r = post(&srv, "/v1/accounts/bulk", &body).await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    let results = r.1["results"].as_array().expect("results");
+    assert_eq!(results[0]["status"], "created", "{}", r.1);
+    let x_id = results[0]["account"]["id"].clone();
+    for (i, held_by) in [(1, holder["id"].clone()), (2, x_id)] {
+        let err = &results[i]["error"];
+        assert_eq!(results[i]["status"], "error", "{}", r.1);
+        assert_eq!(err["type"], "custom_field_conflict", "{err}");
+        assert_eq!(
+            err["field"],
+            format!("accounts[{i}].custom_fields.duns"),
+            "{err}"
+        );
+        assert_eq!(err["existing_id"], held_by, "{err}");
+    }
+    assert_eq!(account_count(&srv).await, 4);
+    // Atomic: the conflict fails the request and nothing is written.
+    let body = json!({"atomic": true, "accounts": [
+        {"name": "W", "custom_fields": {"duns": "2"}},
+        {"name": "V", "custom_fields": {"duns": "9"}}
+    ]});
     let r = post(&srv, "/v1/accounts/bulk", &body).await;
     check_error(
         &r,
@@ -1114,7 +1142,7 @@ both_backends!(bulk_rows_name_their_path, |srv| async move {
     );
     assert_eq!(
         account_count(&srv).await,
-        3,
+        4,
         "nothing of the failed bulk is written"
     );
 });

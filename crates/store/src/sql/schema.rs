@@ -455,3 +455,96 @@ async fn conflict<T: Tx>(tx: &mut T, ws: &str, object: SchemaObject, lost: &Clai
         existing_id: holder,
     }
 }
+
+/// Pairs of (api_name, value) per holder lookup statement.
+const LOOKUP_BATCH: usize = 500;
+
+/// Bulk create, before anything is written: for each new record (its index in the caller's
+/// list, id, custom fields and their path in the request), the 409 when one of its unique
+/// values is held by a stored record or by an earlier record of the request. One load of the
+/// schema and one lookup per few hundred values, never one per row.
+pub async fn unique_conflicts<T: Tx>(
+    tx: &mut T,
+    ws: &str,
+    object: SchemaObject,
+    rows: &[(usize, &str, &Map<String, Value>, String)],
+) -> Result<Vec<(usize, Error)>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let schema = load(tx, ws, object).await?;
+    if !schema.has_unique() {
+        return Ok(Vec::new());
+    }
+    let claims: Vec<(usize, Claim<'_>)> = rows
+        .iter()
+        .flat_map(|(i, id, values, prefix)| {
+            claims_of(&schema, id, values, prefix)
+                .into_iter()
+                .map(move |c| (*i, c))
+        })
+        .collect();
+    let stored = stored_holders(tx, ws, object, &claims).await?;
+    let mut taken: std::collections::HashMap<(&str, &str), &str> = Default::default();
+    let mut failed: Vec<(usize, Error)> = Vec::new();
+    for (i, claim) in &claims {
+        if failed.iter().any(|(f, _)| f == i) {
+            continue;
+        }
+        let key = (claim.api_name, claim.value_key.as_str());
+        let holder = stored
+            .get(&(claim.api_name.to_string(), claim.value_key.clone()))
+            .map(String::as_str)
+            .or_else(|| taken.get(&key).copied());
+        match holder {
+            Some(holder) => failed.push((*i, held_by(claim, holder))),
+            None => {
+                taken.insert(key, claim.record_id);
+            }
+        }
+    }
+    Ok(failed)
+}
+
+/// Who holds each of the claimed (api_name, value) pairs among stored records.
+async fn stored_holders<T: Tx>(
+    tx: &mut T,
+    ws: &str,
+    object: SchemaObject,
+    claims: &[(usize, Claim<'_>)],
+) -> Result<std::collections::HashMap<(String, String), String>> {
+    let mut out = std::collections::HashMap::new();
+    for batch in claims.chunks(LOOKUP_BATCH) {
+        let mut q = SqlBuilder::new(
+            "SELECT api_name, value_key, record_id FROM custom_field_unique_values \
+             WHERE workspace_id = ",
+        );
+        q.bind(ws).push(" AND object = ").bind(object.as_str());
+        q.push(" AND (api_name, value_key) IN (");
+        for (n, (_, c)) in batch.iter().enumerate() {
+            q.push(if n == 0 { "(" } else { ", (" });
+            q.bind(c.api_name)
+                .push(", ")
+                .bind(c.value_key.as_str())
+                .push(")");
+        }
+        q.push(")");
+        for mut row in tx.query(&q.sql, &q.params).await? {
+            out.insert((row.text(0)?, row.text(1)?), row.text(2)?);
+        }
+    }
+    Ok(out)
+}
+
+fn held_by(claim: &Claim<'_>, holder: &str) -> Error {
+    Error::Conflict {
+        code: "custom_field_conflict",
+        message: format!(
+            "{} is unique and the value {} is already used by {holder}",
+            claim.path, claim.value_key
+        ),
+        field: Some(claim.path.clone()),
+        value: Some(claim.value_key.as_str().into()),
+        existing_id: Some(holder.to_string()),
+    }
+}
