@@ -1474,3 +1474,37 @@ both_backends!(openapi_documents_the_schema_routes, |srv| async move {
         assert!(schemas[name].is_object(), "{name} is documented");
     }
 });
+
+both_backends!(
+    concurrent_writers_cannot_share_a_unique_value,
+    |srv| async move {
+        define_field_with(
+            &srv,
+            "accounts",
+            json!({"api_name": "duns", "type": "text", "unique": true}),
+        )
+        .await;
+        let srv = std::sync::Arc::new(srv);
+        let mut tasks = Vec::new();
+        for i in 0..16 {
+            let srv = srv.clone();
+            let body = json!({"name": format!("Racer {i}"), "custom_fields": {"duns": "same"}});
+            tasks.push(orgstore_testkit::tokio::spawn(async move {
+                srv.post("/v1/accounts", &srv.admin_token, &body).await
+            }));
+        }
+        let mut created = 0;
+        for task in tasks {
+            let (status, _, body) = task.await.expect("task");
+            match status {
+                StatusCode::CREATED => created += 1,
+                StatusCode::CONFLICT => {
+                    assert_eq!(body["error"]["type"], "custom_field_conflict", "{body}")
+                }
+                other => panic!("unexpected {other}: {body}"),
+            }
+        }
+        assert_eq!(created, 1, "exactly one writer holds the value");
+        assert_eq!(account_count(&srv).await, 1);
+    }
+);
