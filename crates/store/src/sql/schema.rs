@@ -339,6 +339,10 @@ pub async fn claim_values<T: Tx>(
     record_id: &str,
     values: &Map<String, Value>,
 ) -> Result<()> {
+    // No values, nothing to claim: most writes skip the definitions query.
+    if values.is_empty() {
+        return Ok(());
+    }
     let schema = load(tx, ws, object).await?;
     if !schema.has_unique() {
         return Ok(());
@@ -355,7 +359,7 @@ pub async fn claim_many<T: Tx>(
     object: SchemaObject,
     rows: &[(&str, &Map<String, Value>, String)],
 ) -> Result<()> {
-    if rows.is_empty() {
+    if rows.iter().all(|(_, values, _)| values.is_empty()) {
         return Ok(());
     }
     let schema = load(tx, ws, object).await?;
@@ -469,7 +473,7 @@ pub async fn unique_conflicts<T: Tx>(
     object: SchemaObject,
     rows: &[(usize, &str, &Map<String, Value>, String)],
 ) -> Result<Vec<(usize, Error)>> {
-    if rows.is_empty() {
+    if rows.iter().all(|(_, _, values, _)| values.is_empty()) {
         return Ok(Vec::new());
     }
     let schema = load(tx, ws, object).await?;
