@@ -910,6 +910,19 @@ both_backends!(unique_fields_conflict, |srv| async move {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{r}");
+
+    // An assert that would create an account with a taken value names it under `account`.
+    let body = json!({"match": {"domain": "fresh.example"}, "account": {"name": "F", "custom_fields": {"duns": "123"}}});
+    let r = post(&srv, "/v1/accounts/assert", &body).await;
+    check_error(
+        &r,
+        StatusCode::CONFLICT,
+        "custom_field_conflict",
+        "account.custom_fields.duns",
+        Some(&json!("123")),
+        "assert",
+    );
+    assert_eq!(r.1["error"]["existing_id"], json!(a_id), "{}", r.1);
 });
 
 both_backends!(unknown_and_system_keys, |srv| async move {
