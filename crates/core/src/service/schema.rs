@@ -151,8 +151,29 @@ impl Service {
         Ok(())
     }
 
+    /// Validates one record's custom fields of any object (contacts call this the way accounts
+    /// do): one load of the schema, one existence query per reference target. Returns the
+    /// values normalized.
+    pub async fn check_custom_fields(
+        &self,
+        who: &Principal,
+        object: SchemaObject,
+        values: &serde_json::Map<String, serde_json::Value>,
+        mode: Mode,
+        prefix: &str,
+    ) -> Result<serde_json::Map<String, serde_json::Value>> {
+        let schema = self.object_schema(who, object).await?;
+        let checked = validate_custom_fields(&schema, values, mode, prefix)?;
+        self.check_references(who, &checked.references).await?;
+        Ok(checked.values)
+    }
+
     /// A 400 naming the first reference whose record is not in the workspace.
-    async fn check_references(&self, who: &Principal, references: &[Reference]) -> Result<()> {
+    pub(super) async fn check_references(
+        &self,
+        who: &Principal,
+        references: &[Reference],
+    ) -> Result<()> {
         match self
             .missing_references(who, references)
             .await?
