@@ -108,6 +108,16 @@ pub fn router(service: Service) -> Router {
         .merge(native::contacts::routes())
         .merge(native::opportunities::routes())
         .merge(native::cases::routes())
+        // The workspace schema and custom field definitions.
+        .route("/v1/schema/{object}", get(native::schema::get_schema))
+        .route(
+            "/v1/schema/{object}/fields",
+            post(native::schema::define_field),
+        )
+        .route(
+            "/v1/schema/{object}/fields/{api_name}",
+            patch(native::schema::update_field).delete(native::schema::archive_field),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

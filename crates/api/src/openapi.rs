@@ -111,6 +111,11 @@ impl Modify for BearerAuth {
         crate::native::cases::get_case,
         crate::native::cases::update_case,
         crate::native::cases::delete_case,
+        // The workspace schema.
+        crate::native::schema::get_schema,
+        crate::native::schema::define_field,
+        crate::native::schema::update_field,
+        crate::native::schema::archive_field,
     ),
     components(schemas(
         Account, AccountInput, AccountPatch, AccountPage, ErrorBody, ErrorDetail,
@@ -122,9 +127,15 @@ impl Modify for BearerAuth {
         Contact, ContactInput, ContactPatch, ContactPage, LinkContact,
         Opportunity, OpportunityInput, OpportunityPatch, OpportunityStatus, OpportunityPage,
         Case, CaseInput, CasePatch, CaseStatus, CasePage,
+        // The workspace schema.
+        orgstore_core::schema::SchemaDocument, orgstore_core::schema::SystemField,
+        orgstore_core::schema::CustomFieldEntry, orgstore_core::schema::CustomFieldDef,
+        orgstore_core::schema::NewCustomField, orgstore_core::schema::CustomFieldPatch,
+        orgstore_core::schema::SchemaObject, orgstore_core::schema::FieldType,
+        orgstore_core::schema::RefTarget,
     )),
     modifiers(&BearerAuth),
-    tags((name = "accounts", description = "Accounts"), (name = "domains", description = "The domains of an account"), (name = "contacts", description = "Contacts, linked to at most one account"), (name = "opportunities", description = "Opportunities (open, won, lost)"), (name = "cases", description = "Cases (open, closed)"), (name = "users", description = "Workspace users: account owners and token holders"), (name = "stages", description = "The ordered stages of accounts"), (name = "tags", description = "The workspace's tag dictionary"), (name = "health", description = "Health, readiness, metrics, documents"))
+    tags((name = "accounts", description = "Accounts"), (name = "domains", description = "The domains of an account"), (name = "contacts", description = "Contacts, linked to at most one account"), (name = "opportunities", description = "Opportunities (open, won, lost)"), (name = "cases", description = "Cases (open, closed)"), (name = "users", description = "Workspace users: account owners and token holders"), (name = "stages", description = "The ordered stages of accounts"), (name = "tags", description = "The workspace's tag dictionary"), (name = "schema", description = "The workspace schema and custom fields"), (name = "health", description = "Health, readiness, metrics, documents"))
 )]
 pub struct ApiDoc;
 

@@ -27,6 +27,50 @@ fn nope<T>() -> Result<T> {
     Err(Error::internal("stub store"))
 }
 
+// The schema part of the port, as unavailable as the rest.
+#[async_trait]
+impl orgstore_core::store::SchemaStore for Stub {
+    async fn object_schema(
+        &self,
+        _: &str,
+        _: orgstore_core::schema::SchemaObject,
+    ) -> Result<orgstore_core::schema::ObjectSchema> {
+        nope()
+    }
+    async fn insert_custom_field(
+        &self,
+        _: &str,
+        _: orgstore_core::schema::CustomFieldDef,
+    ) -> Result<orgstore_core::schema::CustomFieldDef> {
+        nope()
+    }
+    async fn update_custom_field(
+        &self,
+        _: &str,
+        _: orgstore_core::schema::SchemaObject,
+        _: &str,
+        _: orgstore_core::schema::FieldChange,
+    ) -> Result<Option<orgstore_core::schema::CustomFieldDef>> {
+        nope()
+    }
+    async fn archive_custom_field(
+        &self,
+        _: &str,
+        _: orgstore_core::schema::SchemaObject,
+        _: &str,
+    ) -> Result<Option<orgstore_core::schema::CustomFieldDef>> {
+        nope()
+    }
+    async fn existing_ids(
+        &self,
+        _: &str,
+        _: orgstore_core::schema::RefTarget,
+        _: &[String],
+    ) -> Result<Vec<String>> {
+        nope()
+    }
+}
+
 #[async_trait]
 impl Store for Stub {
     fn backend(&self) -> &'static str {

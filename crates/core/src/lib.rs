@@ -23,3 +23,5 @@ pub mod store;
 pub mod time;
 
 pub use error::{Error, Result};
+// The workspace schema and the custom-field validator.
+pub mod schema;

@@ -13,9 +13,12 @@
 //!   `contains` and `starts_with` are always case-insensitive.
 //! - On a list field (domains, tags, owners, external_refs) a condition holds when any element
 //!   satisfies it; `exists` asks whether the list is non-empty.
-//! - Custom fields (`custom_fields.<key>`) have no schema yet, so the JSON type of the value in
-//!   the condition decides the comparison: a number compares numerically and only matches rows
-//!   whose value is a JSON number, a string compares as text, a boolean as boolean.
+//! - Custom fields (`custom_fields.<key>`) are typed by their definition in the workspace
+//!   schema, not by the value in the condition: an undefined key is `unknown_field`; number and
+//!   integer fields compare numerically, date and timestamp fields chronologically (values are
+//!   stored normalized, so that their text order is their time order), text-like fields as
+//!   text, boolean, select and reference fields by equality, and multi_select fields like
+//!   tags: `eq`/`in` hold when the field contains the option (or one of them).
 //! - Sorting is by up to [`MAX_SORT_KEYS`] keys, then `id`; ascending puts missing values last,
 //!   descending first. A search without a sort is ranked: exact name, name prefix, a domain or
 //!   website starting with the term, other substring matches; ties by name, then id.
@@ -33,8 +36,9 @@ use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
 use crate::list::{DEFAULT_LIMIT, ListParams, MAX_LIMIT, Page, SortField, name_sort_key};
-use crate::model::{Account, limits};
+use crate::model::Account;
 use crate::normalize::normalize_domain;
+use crate::schema::{FieldType, ObjectSchema};
 
 /// Deepest nesting of `and`/`or`/`not` nodes.
 pub const MAX_DEPTH: usize = 16;
@@ -174,8 +178,44 @@ pub enum Field {
     Tags,
     Owners,
     ExternalRefs,
-    /// `custom_fields.<key>`; keys follow the rule account writes enforce.
-    Custom(String),
+    /// `custom_fields.<key>`, typed by its definition.
+    Custom(String, CustomKind),
+}
+
+/// How a custom field compares, from its definition's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CustomKind {
+    /// number and integer: numerically.
+    Number,
+    /// text, long_text, url, email, phone: as text, every operator.
+    Text,
+    /// select and reference: by equality.
+    Keyword,
+    Bool,
+    /// date (`timestamp: false`) or timestamp: chronologically, as normalized text.
+    Chrono {
+        timestamp: bool,
+    },
+    /// multi_select: by containment.
+    Options,
+}
+
+impl CustomKind {
+    pub fn of(field_type: FieldType) -> CustomKind {
+        match field_type {
+            FieldType::Number | FieldType::Integer => CustomKind::Number,
+            FieldType::Text
+            | FieldType::LongText
+            | FieldType::Url
+            | FieldType::Email
+            | FieldType::Phone => CustomKind::Text,
+            FieldType::Select | FieldType::Reference => CustomKind::Keyword,
+            FieldType::Boolean => CustomKind::Bool,
+            FieldType::Date => CustomKind::Chrono { timestamp: false },
+            FieldType::Timestamp => CustomKind::Chrono { timestamp: true },
+            FieldType::MultiSelect => CustomKind::Options,
+        }
+    }
 }
 
 /// How a field compares, which decides the operators and values it takes.
@@ -193,15 +233,17 @@ pub enum Kind {
     List {
         patterns: bool,
     },
-    /// Typed by the value in each condition.
-    Custom,
+    /// true or false: eq, ne, in, not_in, exists.
+    Bool,
+    /// A date or timestamp custom field, compared as its normalized text.
+    Chrono {
+        timestamp: bool,
+    },
 }
 
 impl Field {
+    /// A system field by name; custom fields need the schema (see [`parse_field`]).
     pub fn parse(name: &str) -> Option<Field> {
-        if let Some(key) = name.strip_prefix(CUSTOM_PREFIX) {
-            return Some(Field::Custom(key.to_string()));
-        }
         Some(match name {
             "id" => Field::Id,
             "display_id" => Field::DisplayId,
@@ -249,7 +291,7 @@ impl Field {
             Field::Tags => "tags",
             Field::Owners => "owners",
             Field::ExternalRefs => "external_refs",
-            Field::Custom(key) => return format!("{CUSTOM_PREFIX}{key}"),
+            Field::Custom(key, _) => return format!("{CUSTOM_PREFIX}{key}"),
         };
         name.to_string()
     }
@@ -269,7 +311,16 @@ impl Field {
             }
             Field::Domains | Field::Tags | Field::ExternalRefs => Kind::List { patterns: true },
             Field::Owners => Kind::List { patterns: false },
-            Field::Custom(_) => Kind::Custom,
+            Field::Custom(_, kind) => match kind {
+                CustomKind::Number => Kind::Decimal,
+                CustomKind::Text => Kind::Text,
+                CustomKind::Keyword => Kind::Keyword,
+                CustomKind::Bool => Kind::Bool,
+                CustomKind::Chrono { timestamp } => Kind::Chrono {
+                    timestamp: *timestamp,
+                },
+                CustomKind::Options => Kind::List { patterns: false },
+            },
         }
     }
 
@@ -301,8 +352,7 @@ impl Field {
                 | Field::Stage
                 | Field::Tier
                 | Field::CompanySize
-                | Field::Custom(_)
-        )
+        ) || matches!(self, Field::Custom(_, kind) if *kind != CustomKind::Options)
     }
 }
 
@@ -402,14 +452,14 @@ pub struct AccountQuery {
 }
 
 impl AccountQuery {
-    /// Validates a `POST /v1/accounts/query` body.
-    pub fn parse(request: QueryRequest) -> Result<AccountQuery> {
+    /// Validates a `POST /v1/accounts/query` body; custom fields are typed by `schema`.
+    pub fn parse(request: QueryRequest, schema: &ObjectSchema) -> Result<AccountQuery> {
         let filter = match &request.filter {
-            Some(value) => Some(FilterParser::default().node(value, "filter", 1)?),
+            Some(value) => Some(FilterParser::new(schema).node(value, "filter", 1)?),
             None => None,
         };
         let search = parse_search("search", request.search.as_deref())?;
-        let keys = parse_sort(request.sort.as_deref().unwrap_or_default())?;
+        let keys = parse_sort(request.sort.as_deref().unwrap_or_default(), schema)?;
         let limit = match request.limit {
             None => DEFAULT_LIMIT,
             Some(n) => usize::try_from(n)
@@ -497,7 +547,7 @@ impl AccountQuery {
     pub fn uses_offset(&self) -> bool {
         match &self.order {
             Order::Rank => true,
-            Order::Keys(keys) => keys.iter().any(|k| matches!(k.field, Field::Custom(_))),
+            Order::Keys(keys) => keys.iter().any(|k| matches!(k.field, Field::Custom(..))),
         }
     }
 
@@ -616,7 +666,7 @@ pub fn parse_search(field: &str, text: Option<&str>) -> Result<Option<String>> {
     Ok(Some(term.to_lowercase()))
 }
 
-fn parse_sort(inputs: &[SortKeyInput]) -> Result<Vec<SortKey>> {
+fn parse_sort(inputs: &[SortKeyInput], schema: &ObjectSchema) -> Result<Vec<SortKey>> {
     if inputs.len() > MAX_SORT_KEYS {
         return Err(Error::invalid(
             "too_many_items",
@@ -628,7 +678,7 @@ fn parse_sort(inputs: &[SortKeyInput]) -> Result<Vec<SortKey>> {
     let mut keys: Vec<SortKey> = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         let at = format!("sort[{i}].field");
-        let field = parse_field(&input.field, &at)?;
+        let field = parse_field(&input.field, &at, schema)?;
         if !field.sortable() {
             return Err(Error::invalid_value(
                 at,
@@ -636,7 +686,7 @@ fn parse_sort(inputs: &[SortKeyInput]) -> Result<Vec<SortKey>> {
                 format!(
                     "{} cannot be sorted on; sort by id, display_id, name, created_at, updated_at, \
                      last_activity_at, number_of_employees, annual_revenue, industry, stage, tier, \
-                     company_size or custom_fields.<key>",
+                     company_size or custom_fields.<key> (not a multi_select)",
                     input.field
                 ),
             ));
@@ -656,9 +706,27 @@ fn parse_sort(inputs: &[SortKeyInput]) -> Result<Vec<SortKey>> {
     Ok(keys)
 }
 
-/// A field name, with `at` the path of the name in the request.
-fn parse_field(name: &str, at: &str) -> Result<Field> {
-    let field = Field::parse(name).ok_or_else(|| {
+/// A field name, with `at` the path of the name in the request. A custom field must be
+/// defined in the schema (archived ones still query their stored values).
+fn parse_field(name: &str, at: &str, schema: &ObjectSchema) -> Result<Field> {
+    if let Some(key) = name.strip_prefix(CUSTOM_PREFIX) {
+        return match schema.field(key) {
+            Some(def) => Ok(Field::Custom(
+                key.to_string(),
+                CustomKind::of(def.field_type),
+            )),
+            None => Err(Error::invalid(
+                "unknown_field",
+                at,
+                name,
+                format!(
+                    "{name} is not a custom field of accounts; define it with \
+                     POST /v1/schema/accounts/fields"
+                ),
+            )),
+        };
+    }
+    Field::parse(name).ok_or_else(|| {
         Error::invalid(
             "unknown_field",
             at,
@@ -667,25 +735,7 @@ fn parse_field(name: &str, at: &str) -> Result<Field> {
                 "{name} is not a field of accounts; custom fields are named custom_fields.<key>"
             ),
         )
-    })?;
-    if let Field::Custom(key) = &field {
-        let valid = !key.is_empty()
-            && key.len() <= limits::CUSTOM_FIELD_NAME
-            && key
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if !valid {
-            return Err(Error::invalid_value(
-                at,
-                name,
-                format!(
-                    "custom field names are 1 to {} letters, digits, '_' or '-'",
-                    limits::CUSTOM_FIELD_NAME
-                ),
-            ));
-        }
-    }
-    Ok(field)
+    })
 }
 
 fn type_name(value: &Value) -> &'static str {
@@ -709,13 +759,21 @@ fn wrong_type(at: &str, value: &Value, wanted: &str) -> Error {
 }
 
 /// Walks a filter tree, counting conditions and list values against their limits.
-#[derive(Default)]
-struct FilterParser {
+struct FilterParser<'s> {
+    schema: &'s ObjectSchema,
     conditions: usize,
     list_values: usize,
 }
 
-impl FilterParser {
+impl<'s> FilterParser<'s> {
+    fn new(schema: &'s ObjectSchema) -> Self {
+        FilterParser {
+            schema,
+            conditions: 0,
+            list_values: 0,
+        }
+    }
+
     fn node(&mut self, value: &Value, at: &str, depth: usize) -> Result<Filter> {
         let Value::Object(map) = value else {
             return Err(wrong_type(
@@ -795,7 +853,7 @@ impl FilterParser {
         }
         let field_at = format!("{at}.field");
         let name = required_str(map, "field", at)?;
-        let field = parse_field(name, &field_at)?;
+        let field = parse_field(name, &field_at, self.schema)?;
         let op = parse_op(required_str(map, "op", at)?, &field, &format!("{at}.op"))?;
         let value_at = format!("{at}.value");
         let value = map.get("value").ok_or_else(|| missing(&value_at))?;
@@ -804,7 +862,7 @@ impl FilterParser {
 
     fn condition(&mut self, field: Field, op: FilterOp, value: &Value, at: &str) -> Result<Filter> {
         let compare = |cmp| -> Result<Filter> {
-            let scalar = scalar(&field, value, at, Some(cmp))?;
+            let scalar = scalar(&field, value, at)?;
             Ok(leaf(field.clone(), Condition::Compare(cmp, scalar)))
         };
         Ok(match op {
@@ -862,7 +920,7 @@ impl FilterParser {
         let mut values: Vec<Scalar> = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let item_at = format!("{at}[{i}]");
-            let scalar = scalar(&field, item, &item_at, Some(Compare::Eq))?;
+            let scalar = scalar(&field, item, &item_at)?;
             if let Some(first) = values.first()
                 && std::mem::discriminant(first) != std::mem::discriminant(&scalar)
             {
@@ -940,19 +998,19 @@ fn allows(kind: Kind, op: FilterOp) -> bool {
     use FilterOp::*;
     match op {
         Eq | Ne | In | NotIn | Exists => true,
-        Contains | StartsWith => matches!(
-            kind,
-            Kind::Text | Kind::List { patterns: true } | Kind::Custom
-        ),
+        Contains | StartsWith => matches!(kind, Kind::Text | Kind::List { patterns: true }),
         Gt | Gte | Lt | Lte => matches!(
             kind,
-            Kind::Text | Kind::Integer | Kind::Decimal | Kind::Timestamp | Kind::Custom
+            Kind::Text | Kind::Integer | Kind::Decimal | Kind::Timestamp | Kind::Chrono { .. }
         ),
     }
 }
 
-/// Converts a condition value to the field's type; `cmp` is the comparison it feeds.
-fn scalar(field: &Field, value: &Value, at: &str, cmp: Option<Compare>) -> Result<Scalar> {
+/// Converts a condition value to the field's type.
+fn scalar(field: &Field, value: &Value, at: &str) -> Result<Scalar> {
+    if let Field::Custom(_, kind) = field {
+        return custom_scalar(*kind, value, at);
+    }
     match field.kind() {
         Kind::Text | Kind::Keyword | Kind::List { .. } => text_scalar(field, value, at),
         Kind::Integer if *field == Field::DisplayId => display_number(value, at),
@@ -978,7 +1036,11 @@ fn scalar(field: &Field, value: &Value, at: &str, cmp: Option<Compare>) -> Resul
                 "an RFC 3339 timestamp or YYYY-MM-DD date",
             )),
         },
-        Kind::Custom => custom_scalar(value, at, cmp),
+        Kind::Bool => match value {
+            Value::Bool(b) => Ok(Scalar::Bool(*b)),
+            other => Err(wrong_type(at, other, "true or false")),
+        },
+        Kind::Chrono { .. } => text_scalar(field, value, at),
     }
 }
 
@@ -1034,14 +1096,46 @@ fn decimal(n: &serde_json::Number, value: &Value, at: &str) -> Result<Decimal> {
         })
 }
 
-fn custom_scalar(value: &Value, at: &str, cmp: Option<Compare>) -> Result<Scalar> {
-    let ordered = cmp.is_some_and(|c| c != Compare::Eq);
-    match value {
-        Value::String(s) => Ok(Scalar::Text(s.clone())),
-        Value::Number(n) => decimal(n, value, at).map(Scalar::Decimal),
-        Value::Bool(b) if !ordered => Ok(Scalar::Bool(*b)),
-        other if ordered => Err(wrong_type(at, other, "a number or a string")),
-        other => Err(wrong_type(at, other, "a string, a number or a boolean")),
+/// A condition value for a custom field, converted to the field's stored form; a value of
+/// another type is `invalid_value` naming what the field takes.
+fn custom_scalar(kind: CustomKind, value: &Value, at: &str) -> Result<Scalar> {
+    let bad = |wanted: &str| {
+        Error::invalid_value(
+            at,
+            value.clone(),
+            format!("{at} must be {wanted} for this field, not {value}"),
+        )
+    };
+    match (kind, value) {
+        (CustomKind::Number, Value::Number(n)) => decimal(n, value, at).map(Scalar::Decimal),
+        (CustomKind::Number, _) => Err(bad("a JSON number")),
+        (CustomKind::Bool, Value::Bool(b)) => Ok(Scalar::Bool(*b)),
+        (CustomKind::Bool, _) => Err(bad("true or false")),
+        (CustomKind::Chrono { timestamp: false }, Value::String(s)) => {
+            crate::schema::validate::parse_date(s.trim())
+                .map(Scalar::Text)
+                .ok_or_else(|| bad("a date (YYYY-MM-DD)"))
+        }
+        (CustomKind::Chrono { timestamp: true }, Value::String(s)) => {
+            let s = s.trim();
+            // A plain date means midnight UTC, as for the system timestamps.
+            let parsed = crate::schema::validate::parse_timestamp(s).or_else(|| {
+                crate::schema::validate::parse_date(s)
+                    .and_then(|d| crate::time::parse_ms(&d))
+                    .map(crate::time::format_ms)
+            });
+            parsed
+                .map(Scalar::Text)
+                .ok_or_else(|| bad("an RFC 3339 timestamp"))
+        }
+        (CustomKind::Chrono { timestamp: false }, _) => Err(bad("a date (YYYY-MM-DD)")),
+        (CustomKind::Chrono { timestamp: true }, _) => Err(bad("an RFC 3339 timestamp")),
+        // Select options are not checked against the current list, so that values of a
+        // removed option can still be found.
+        (CustomKind::Text | CustomKind::Keyword | CustomKind::Options, Value::String(s)) => {
+            Ok(Scalar::Text(s.clone()))
+        }
+        (CustomKind::Text | CustomKind::Keyword | CustomKind::Options, _) => Err(bad("a string")),
     }
 }
 
@@ -1111,7 +1205,7 @@ fn cursor_scalar(field: &Field, value: &Value) -> Option<Option<Scalar>> {
         Kind::Integer | Kind::Timestamp => Scalar::Int(value.as_i64()?),
         Kind::Decimal => Scalar::Decimal(value.as_str()?.parse().ok()?),
         Kind::Text | Kind::Keyword => Scalar::Text(value.as_str()?.to_string()),
-        Kind::List { .. } | Kind::Custom => return None,
+        Kind::List { .. } | Kind::Bool | Kind::Chrono { .. } => return None,
     };
     Some(Some(scalar))
 }
@@ -1149,9 +1243,27 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Custom fields `score` (number), `flag` (boolean) and `since` (date).
+    fn test_schema() -> ObjectSchema {
+        let object = crate::schema::SchemaObject::Accounts;
+        let fields = [("score", "number"), ("flag", "boolean"), ("since", "date")]
+            .iter()
+            .map(|(name, ty)| {
+                crate::schema::NewCustomField {
+                    api_name: (*name).into(),
+                    field_type: (*ty).into(),
+                    ..Default::default()
+                }
+                .into_def(object, 0)
+                .expect("valid definition")
+            })
+            .collect();
+        ObjectSchema { object, fields }
+    }
+
     fn parse(body: Value) -> Result<AccountQuery> {
         let request: QueryRequest = crate::decode::from_value(&body, "")?;
-        AccountQuery::parse(request)
+        AccountQuery::parse(request, &test_schema())
     }
 
     fn err(body: Value) -> Error {
@@ -1209,7 +1321,7 @@ mod tests {
         assert_eq!(
             items[5],
             leaf(
-                Field::Custom("score".into()),
+                Field::Custom("score".into(), CustomKind::Number),
                 Condition::Compare(Compare::Gt, Scalar::Decimal("7.5".parse().expect("d")))
             )
         );
@@ -1303,8 +1415,29 @@ mod tests {
             Some("filter.field".into())
         );
         assert_eq!(
-            f(json!({"field": "custom_fields.flag", "op": "gt", "value": true})).0,
-            "invalid_type"
+            f(json!({"field": "custom_fields.flag", "op": "gt", "value": true})),
+            ("invalid_value", Some("filter.op".into()), Some(json!("gt")))
+        );
+        // Custom fields are typed by their definition, not by the value sent.
+        assert_eq!(
+            f(json!({"field": "custom_fields.nope", "op": "eq", "value": 1})),
+            (
+                "unknown_field",
+                Some("filter.field".into()),
+                Some(json!("custom_fields.nope"))
+            )
+        );
+        assert_eq!(
+            f(json!({"field": "custom_fields.score", "op": "gt", "value": "9"})),
+            (
+                "invalid_value",
+                Some("filter.value".into()),
+                Some(json!("9"))
+            )
+        );
+        assert_eq!(
+            f(json!({"field": "custom_fields.since", "op": "gt", "value": "May"})).0,
+            "invalid_value"
         );
         assert_eq!(
             f(json!({"field": "archived_at", "op": "exists", "value": "yes"})).0,

@@ -20,7 +20,15 @@
 //! | external ref(s), external id(s)                                         | `external_refs` (split on `;`) |
 //! | custom fields (a JSON object, as `orgstore export` writes it)          | `custom_fields` |
 //! | id, display id, owner(s), created at, updated at, archived at, workspace id, version | ignored: they name records of the workspace the file came from |
-//! | anything else                                                          | `custom_fields.<header>` (lowercased, other characters as `_`) |
+//! | a header naming a defined, live custom field of accounts               | `custom_fields.<header>` (lowercased, other characters as `_`), the cell coerced to the field's type |
+//! | anything else                                                          | ignored, and listed as such in the summary |
+//!
+//! Custom field cells are coerced by the field's type: number and integer cells are parsed
+//! as numbers (`,` thousands separators dropped), boolean cells from true/false, yes/no, y/n
+//! or 1/0, multi_select cells split on `;`; other types pass the text on. A cell that does not
+//! parse is sent as text, so that the row fails with the field, the value and the type named.
+//! The `custom_fields` JSON column and NDJSON lines are sent as they are and validated the
+//! same way.
 //!
 //! So an `orgstore export` CSV imports back: its `id` is ignored (a foreign id belongs in an
 //! `external_id` column). NDJSON lines are account objects in the shape of `POST /v1/accounts`;
@@ -41,6 +49,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use orgstore_core::Error;
 use orgstore_core::auth::Principal;
 use orgstore_core::bulk::{BulkRequest, BulkStatus};
+use orgstore_core::schema::{FieldType, ObjectSchema, SchemaObject};
 use orgstore_core::service::Service;
 use serde_json::{Map, Value, json};
 
@@ -50,7 +59,12 @@ use crate::cli::{FileFormat, ImportArgs};
 pub async fn run(service: &Service, args: &ImportArgs) -> anyhow::Result<()> {
     let who = crate::cli_principal(service, &args.workspace).await?;
     let format = choose_format(args)?;
-    let mut source = open_source(&args.file, format)?;
+    // Headers map onto the custom fields defined when the import starts.
+    let schema = service
+        .object_schema(&who, SchemaObject::Accounts)
+        .await
+        .context("cannot read the schema of accounts")?;
+    let mut source = open_source(&args.file, format, &schema)?;
     let errors_path = args
         .errors
         .clone()
@@ -80,6 +94,10 @@ pub async fn run(service: &Service, args: &ImportArgs) -> anyhow::Result<()> {
     progress.finish();
     let errors_kept = errors.finish()?;
     report(&tally, started, errors_kept.then_some(&errors_path));
+    let ignored = source.ignored_columns();
+    if !ignored.is_empty() {
+        eprintln!("ignored columns: {}", ignored.join(", "));
+    }
     outcome
 }
 
@@ -102,12 +120,16 @@ fn default_errors_path(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn open_source(path: &Path, format: FileFormat) -> anyhow::Result<Box<dyn RowSource>> {
+fn open_source(
+    path: &Path,
+    format: FileFormat,
+    schema: &ObjectSchema,
+) -> anyhow::Result<Box<dyn RowSource>> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let reader = BufReader::with_capacity(1 << 20, file);
     Ok(match format {
         FileFormat::Csv => {
-            let source = CsvSource::new(reader)
+            let source = CsvSource::new(reader, schema)
                 .with_context(|| format!("cannot read the CSV header of {}", path.display()))?;
             eprint!("{}", source.describe());
             Box::new(source)
@@ -344,6 +366,11 @@ trait RowSource {
 
     /// Bytes read so far.
     fn position(&self) -> u64;
+
+    /// The columns that go nowhere, for the summary.
+    fn ignored_columns(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 struct CsvSource<R: std::io::Read> {
@@ -354,14 +381,17 @@ struct CsvSource<R: std::io::Read> {
 }
 
 impl<R: std::io::Read> CsvSource<R> {
-    fn new(input: R) -> anyhow::Result<Self> {
+    fn new(input: R, schema: &ObjectSchema) -> anyhow::Result<Self> {
         let mut reader = csv::ReaderBuilder::new().from_reader(input);
         let headers: Vec<String> = reader
             .headers()?
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
             .collect();
-        let targets = headers.iter().map(|h| target_of(h)).collect();
+        let targets = headers
+            .iter()
+            .map(|h| defined_only(target_of(h), schema))
+            .collect();
         Ok(CsvSource {
             reader,
             headers,
@@ -378,7 +408,9 @@ impl<R: std::io::Read> CsvSource<R> {
         for (header, target) in self.headers.iter().zip(&self.targets) {
             match target {
                 Target::Ignored => ignored.push(header.clone()),
-                Target::Custom(key) => custom.push(format!("{header} -> custom_fields.{key}")),
+                Target::Custom(key, ty) => {
+                    custom.push(format!("{header} -> custom_fields.{key} ({})", ty.as_str()))
+                }
                 other => mapped.push(format!("{header} -> {}", other.label())),
             }
         }
@@ -431,6 +463,15 @@ impl<R: std::io::Read> RowSource for CsvSource<R> {
 
     fn position(&self) -> u64 {
         self.reader.position().byte()
+    }
+
+    fn ignored_columns(&self) -> Vec<String> {
+        self.headers
+            .iter()
+            .zip(&self.targets)
+            .filter(|(_, t)| matches!(t, Target::Ignored))
+            .map(|(h, _)| h.clone())
+            .collect()
     }
 }
 
@@ -595,8 +636,51 @@ enum Target {
     Tags,
     ExternalRefs,
     CustomFieldsJson,
-    Custom(String),
+    /// A custom field: its api_name and type once checked against the schema.
+    Custom(String, FieldType),
     Ignored,
+}
+
+/// Keeps a custom-field column only when it names a live custom field of accounts.
+fn defined_only(target: Target, schema: &ObjectSchema) -> Target {
+    let Target::Custom(key, _) = target else {
+        return target;
+    };
+    match schema.field(&key) {
+        Some(def) if def.is_live() => Target::Custom(key, def.field_type),
+        _ => Target::Ignored,
+    }
+}
+
+/// A cell as a value of the field's type; text that does not parse goes on as text, for the
+/// service to refuse with the field and type named.
+fn coerce(field_type: FieldType, cell: &str) -> Value {
+    let text = || json!(cell);
+    match field_type {
+        FieldType::Number => {
+            let plain = cell.replace(',', "");
+            plain
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .and_then(serde_json::Number::from_f64)
+                .map_or_else(text, |n| match plain.parse::<i64>() {
+                    Ok(i) => json!(i),
+                    Err(_) => Value::Number(n),
+                })
+        }
+        FieldType::Integer => cell
+            .replace(',', "")
+            .parse::<i64>()
+            .map_or_else(|_| text(), |i| json!(i)),
+        FieldType::Boolean => match cell.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "y" | "1" => json!(true),
+            "false" | "no" | "n" | "0" => json!(false),
+            _ => text(),
+        },
+        FieldType::MultiSelect => Value::Array(split_on(cell, ';').collect()),
+        _ => text(),
+    }
 }
 
 impl Target {
@@ -616,14 +700,14 @@ impl Target {
             Target::Tags => "tags".into(),
             Target::ExternalRefs => "external_refs".into(),
             Target::CustomFieldsJson => "custom_fields".into(),
-            Target::Custom(key) => format!("custom_fields.{key}"),
+            Target::Custom(key, _) => format!("custom_fields.{key}"),
             Target::Ignored => "(ignored)".into(),
         }
     }
 }
 
 /// The target of a header: known names case-insensitively, ignoring spaces, `_`, `-` and `.`;
-/// unknown names become custom fields.
+/// other names are custom field candidates (see [`defined_only`]).
 fn target_of(header: &str) -> Target {
     let key: String = header
         .chars()
@@ -662,7 +746,7 @@ fn target_of(header: &str) -> Target {
         "customfields" => Target::CustomFieldsJson,
         "id" | "displayid" | "owner" | "owners" | "createdat" | "updatedat" | "archivedat"
         | "workspaceid" | "version" => Target::Ignored,
-        _ => custom_key(header).map_or(Target::Ignored, Target::Custom),
+        _ => custom_key(header).map_or(Target::Ignored, |key| Target::Custom(key, FieldType::Text)),
     }
 }
 
@@ -730,8 +814,8 @@ impl Draft {
                     self.custom.entry(key).or_insert(value);
                 }
             }
-            Target::Custom(key) => {
-                self.custom.insert(key.clone(), json!(cell));
+            Target::Custom(key, field_type) => {
+                self.custom.insert(key.clone(), coerce(*field_type, cell));
             }
             Target::Ignored => {}
         }
@@ -851,9 +935,60 @@ fn custom_fields_json(cell: &str) -> Result<Map<String, Value>, Error> {
 mod tests {
     use super::*;
 
+    /// The custom fields of these tests: `segment` (text), `arr` (number), `seats`
+    /// (integer), `active` (boolean) and `regions` (multi_select).
+    fn schema() -> ObjectSchema {
+        let object = SchemaObject::Accounts;
+        let fields = [
+            ("segment", "text", None),
+            ("arr", "number", None),
+            ("seats", "integer", None),
+            ("active", "boolean", None),
+            (
+                "regions",
+                "multi_select",
+                Some(vec!["emea".to_string(), "amer".to_string()]),
+            ),
+        ]
+        .into_iter()
+        .map(|(name, ty, options)| {
+            orgstore_core::schema::NewCustomField {
+                api_name: name.into(),
+                field_type: ty.into(),
+                options,
+                ..Default::default()
+            }
+            .into_def(object, 0)
+            .expect("valid definition")
+        })
+        .collect();
+        ObjectSchema { object, fields }
+    }
+
     fn rows_of(csv: &str) -> Vec<Row> {
-        let mut source = CsvSource::new(csv.as_bytes()).expect("header");
+        let mut source = CsvSource::new(csv.as_bytes(), &schema()).expect("header");
         source.next_batch(100).expect("rows")
+    }
+
+    #[test]
+    fn custom_columns_need_a_definition_and_take_its_type() {
+        let csv = "name,ARR,Seats,Active,Regions,Segment,Colour\nA,\"1,250.5\",12,yes,emea;amer,smb,red\n";
+        let mut source = CsvSource::new(csv.as_bytes(), &schema()).expect("header");
+        assert_eq!(source.ignored_columns(), vec!["Colour".to_string()]);
+        assert!(
+            source
+                .describe()
+                .contains("ARR -> custom_fields.arr (number)")
+        );
+        let rows = source.next_batch(10).expect("rows");
+        let body = rows[0].body.as_ref().expect("body");
+        assert_eq!(
+            body["custom_fields"],
+            json!({"arr": 1250.5, "seats": 12, "active": true, "regions": ["emea", "amer"], "segment": "smb"})
+        );
+        // Text that does not parse goes on as text, for the service to refuse by name.
+        assert_eq!(coerce(FieldType::Integer, "twelve"), json!("twelve"));
+        assert_eq!(coerce(FieldType::Number, "10"), json!(10));
     }
 
     #[test]
@@ -868,7 +1003,7 @@ mod tests {
         assert_eq!(target_of("id"), Target::Ignored);
         assert_eq!(
             target_of("Lead Source (2024)"),
-            Target::Custom("lead_source_2024".into())
+            Target::Custom("lead_source_2024".into(), FieldType::Text)
         );
         assert_eq!(target_of("!!!"), Target::Ignored);
     }

@@ -98,6 +98,36 @@ fn accounts(workspace: &str, database: &str) -> Vec<Value> {
         .collect()
 }
 
+/// Defines a custom field of accounts in a workspace, as an admin would over the API: the
+/// import maps only columns that name a defined field.
+async fn define_field(database: &str, workspace: &str, api_name: &str, field_type: &str) {
+    let store = orgstore_store::open(database)
+        .await
+        .expect("open the store");
+    let ws = store
+        .workspace_by_slug(workspace)
+        .await
+        .expect("read workspace")
+        .expect("workspace exists");
+    let owner = store.owner_user(&ws.id).await.expect("owner");
+    let who = orgstore_core::auth::Principal {
+        workspace_id: ws.id,
+        user_id: owner.id,
+        token_id: "test".into(),
+        scope: orgstore_core::auth::Scope::Admin,
+    };
+    let service = orgstore_core::service::Service::new(store);
+    let field = orgstore_core::schema::NewCustomField {
+        api_name: api_name.into(),
+        field_type: field_type.into(),
+        ..Default::default()
+    };
+    service
+        .define_custom_field(&who, "accounts", field)
+        .await
+        .expect("define the field");
+}
+
 fn by_name<'a>(accounts: &'a [Value], name: &str) -> &'a Value {
     accounts
         .iter()
@@ -117,6 +147,7 @@ async fn csv_headers_and_domain_spellings(backend: Backend) {
     let db = fresh_database(backend).await;
     let dir = Scratch::new();
     ok(&["workspace", "create", "acme"], &db.url);
+    define_field(&db.url, "acme", "lead_source", "text").await;
     let csv = dir.file(
         "companies.csv",
         "Company Name,Web Site,Company Domain,Head-count,Annual Revenue,City,country,Tags,Lead Source\n\
@@ -185,6 +216,17 @@ async fn csv_headers_and_domain_spellings(backend: Backend) {
     assert_eq!((created, failed), (1, 0), "{stderr}");
     assert!(!stderr.contains("errors in"), "{stderr}");
     assert!(!dir.path("clean.csv.errors.ndjson").exists());
+
+    // A column naming no defined custom field is ignored, and the summary says so.
+    let extra = dir.file(
+        "extra.csv",
+        "name,domain,Colour\nPied Piper,piedpiper.com,red\n",
+    );
+    let (created, _, failed, stderr) = import(&extra, "acme", &db.url, &[]);
+    assert_eq!((created, failed), (1, 0), "{stderr}");
+    assert!(stderr.contains("ignored columns: Colour"), "{stderr}");
+    let piper = accounts("acme", &db.url);
+    assert_eq!(by_name(&piper, "Pied Piper")["custom_fields"], json!({}));
 }
 
 #[tokio::test]
@@ -271,6 +313,8 @@ async fn export_round_trips(backend: Backend) {
     let dir = Scratch::new();
     for ws in ["src", "from-csv", "from-ndjson"] {
         ok(&["workspace", "create", ws], &db.url);
+        define_field(&db.url, ws, "segment", "text").await;
+        define_field(&db.url, ws, "score", "integer").await;
     }
     let source = dir.file(
         "source.ndjson",

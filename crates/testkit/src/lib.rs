@@ -356,6 +356,32 @@ macro_rules! both_backends {
     };
 }
 
+// Custom fields: tests define the fields they write before writing them.
+
+/// Defines a custom field of `object` (`accounts`, `contacts`) with the admin token and returns
+/// the definition; panics unless the server answers 201.
+pub async fn define_field(
+    srv: &TestServer,
+    object: &str,
+    api_name: &str,
+    field_type: &str,
+) -> Value {
+    define_field_with(
+        srv,
+        object,
+        serde_json::json!({"api_name": api_name, "type": field_type}),
+    )
+    .await
+}
+
+/// Defines a custom field from a full definition body (options, reference, required, unique).
+pub async fn define_field_with(srv: &TestServer, object: &str, definition: Value) -> Value {
+    let path = format!("/v1/schema/{object}/fields");
+    let (status, _, body) = srv.post(&path, &srv.admin_token, &definition).await;
+    assert_eq!(status, StatusCode::CREATED, "defining {definition}: {body}");
+    body
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

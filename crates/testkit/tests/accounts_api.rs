@@ -2,7 +2,7 @@
 
 use orgstore_testkit::reqwest::StatusCode;
 use orgstore_testkit::serde_json::{Value, json};
-use orgstore_testkit::{both_backends, encode, header};
+use orgstore_testkit::{both_backends, define_field, encode, header};
 
 fn is_rfc3339(v: &Value) -> bool {
     v.as_str().is_some_and(|s| {
@@ -14,6 +14,9 @@ fn is_rfc3339(v: &Value) -> bool {
 }
 
 both_backends!(every_field_round_trips, |srv| async move {
+    // Custom fields are defined before they are written.
+    define_field(&srv, "accounts", "region", "text").await;
+    define_field(&srv, "accounts", "score", "integer").await;
     let owner = srv.owner_id().await;
     let body = json!({
         "name": "Acme Corporation",
@@ -123,6 +126,10 @@ both_backends!(every_field_round_trips, |srv| async move {
 });
 
 both_backends!(patch_is_a_merge_patch, |srv| async move {
+    // Custom fields are defined before they are written.
+    define_field(&srv, "accounts", "a", "integer").await;
+    define_field(&srv, "accounts", "b", "text").await;
+    define_field(&srv, "accounts", "c", "boolean").await;
     let t = &srv.admin_token;
     let acc = srv
         .create_account(json!({

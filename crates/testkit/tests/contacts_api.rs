@@ -6,7 +6,7 @@ mod related_common;
 use orgstore_core::auth::Scope;
 use orgstore_testkit::reqwest::{Method, StatusCode};
 use orgstore_testkit::serde_json::{Value, json};
-use orgstore_testkit::{TestServer, both_backends, encode, header};
+use orgstore_testkit::{TestServer, both_backends, define_field, encode, header};
 use related_common::{MISSING_ACCOUNT, MISSING_CONTACT, all, check, create, delete_if_match, id};
 
 async fn all_contacts(srv: &TestServer) -> Vec<Value> {
@@ -14,6 +14,9 @@ async fn all_contacts(srv: &TestServer) -> Vec<Value> {
 }
 
 both_backends!(contact_round_trips_and_patches, |srv| async move {
+    for (api_name, kind) in [("linkedin", "text"), ("score", "integer"), ("team", "text")] {
+        define_field(&srv, "contacts", api_name, kind).await;
+    }
     let account = srv.create_account(json!({"name": "Acme"})).await;
     let body = json!({
         "first_name": " Jane ",

@@ -2,10 +2,12 @@
 
 use orgstore_testkit::reqwest::{Method, StatusCode};
 use orgstore_testkit::serde_json::{Value, json};
-use orgstore_testkit::{TestServer, both_backends, is_json};
+use orgstore_testkit::{TestServer, both_backends, define_field, is_json};
 
 /// Creates one account and returns it with its path.
 async fn seed(srv: &TestServer) -> (Value, String) {
+    // Custom fields are defined before they are written.
+    define_field(srv, "accounts", "k", "text").await;
     let acc = srv
         .create_account(
             json!({"name": "Acme", "domains": ["acme.com"], "custom_fields": {"k": "v"}}),

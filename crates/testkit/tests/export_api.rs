@@ -7,7 +7,7 @@ use orgstore_core::model::AccountInput;
 use orgstore_testkit::reqwest::StatusCode;
 use orgstore_testkit::reqwest::header::HeaderMap;
 use orgstore_testkit::serde_json::{self, Value, json};
-use orgstore_testkit::{TestServer, both_backends, header};
+use orgstore_testkit::{TestServer, both_backends, define_field, header};
 
 /// More than two internal pages of 1,000.
 const ROWS: usize = 2_500;
@@ -161,6 +161,8 @@ both_backends!(exports_more_than_one_page, |srv| async move {
 });
 
 both_backends!(csv_cells_follow_the_documented_encoding, |srv| async move {
+    // Custom fields are defined before they are written.
+    define_field(&srv, "accounts", "segment", "text").await;
     let (status, _, text) = export(&srv, "?format=csv", Some(&srv.admin_token)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(

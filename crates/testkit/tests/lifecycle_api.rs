@@ -3,7 +3,7 @@
 use orgstore_core::auth::Scope;
 use orgstore_testkit::reqwest::{Method, StatusCode};
 use orgstore_testkit::serde_json::{Value, json};
-use orgstore_testkit::{TestServer, both_backends, header};
+use orgstore_testkit::{TestServer, both_backends, define_field, header};
 
 fn id_of(account: &Value) -> String {
     account["id"].as_str().expect("account id").to_string()
@@ -30,6 +30,8 @@ async fn post_if_match(
 }
 
 both_backends!(assert_creates_then_updates, |srv| async move {
+    // Custom fields are defined before they are written.
+    define_field(&srv, "accounts", "score", "integer").await;
     let body = json!({
         "match": {"domain": "https://www.Acme.COM/about"},
         "account": {"name": "Acme", "industry": "Software"}
@@ -372,6 +374,9 @@ both_backends!(
 );
 
 both_backends!(merge_moves_domains_and_fills_gaps, |srv| async move {
+    // Custom fields are defined before they are written.
+    define_field(&srv, "accounts", "score", "integer").await;
+    define_field(&srv, "accounts", "region", "text").await;
     let owner = srv.owner_id().await;
     let primary = srv
         .create_account(json!({

@@ -7,7 +7,7 @@ use orgstore_core::auth::Scope;
 
 use orgstore_testkit::reqwest::{Method, StatusCode};
 use orgstore_testkit::serde_json::{Value, json};
-use orgstore_testkit::{TestServer, both_backends};
+use orgstore_testkit::{TestServer, both_backends, define_field};
 
 const PATH: &str = "/v1/accounts/query";
 
@@ -312,97 +312,115 @@ both_backends!(every_operator_on_system_fields, |srv| async move {
     );
 });
 
-both_backends!(custom_fields_compare_by_the_value_type, |srv| async move {
-    for (name, custom) in [
-        ("Low", json!({"score": 3, "region": "emea", "active": true})),
-        (
-            "High",
-            json!({"score": 9.5, "region": "amer", "active": false}),
-        ),
-        ("Texty", json!({"score": "high", "region": "EMEA-north"})),
-        ("Bare", json!({})),
-    ] {
-        srv.create_account(json!({"name": name, "custom_fields": custom}))
-            .await;
+both_backends!(
+    custom_fields_compare_by_their_definition,
+    |srv| async move {
+        // Custom fields are defined before they are written; their type decides the comparison.
+        define_field(&srv, "accounts", "score", "number").await;
+        define_field(&srv, "accounts", "region", "text").await;
+        define_field(&srv, "accounts", "active", "boolean").await;
+        for (name, custom) in [
+            ("Low", json!({"score": 3, "region": "emea", "active": true})),
+            (
+                "High",
+                json!({"score": 9.5, "region": "amer", "active": false}),
+            ),
+            ("Texty", json!({"region": "EMEA-north"})),
+            ("Bare", json!({})),
+        ] {
+            srv.create_account(json!({"name": name, "custom_fields": custom}))
+                .await;
+        }
+        let f =
+            |field: &str, op: &str, value: Value| json!({"field": field, "op": op, "value": value});
+        // A number field compares numerically; rows without a value never match.
+        assert_eq!(
+            matching(&srv, f("custom_fields.score", "gt", json!(5))).await,
+            sorted(&["High"])
+        );
+        assert_eq!(
+            matching(&srv, f("custom_fields.score", "lte", json!(9.5))).await,
+            sorted(&["High", "Low"])
+        );
+        assert_eq!(
+            matching(&srv, f("custom_fields.score", "eq", json!(3))).await,
+            sorted(&["Low"])
+        );
+        assert_eq!(
+            matching(&srv, f("custom_fields.score", "in", json!([3, 9.5]))).await,
+            sorted(&["High", "Low"])
+        );
+        assert_eq!(
+            matching(&srv, f("custom_fields.score", "ne", json!(3))).await,
+            sorted(&["Bare", "High", "Texty"])
+        );
+        // A string for a number field is a 400, not a text comparison.
+        bad(
+            &srv,
+            json!({"filter": f("custom_fields.score", "eq", json!("high"))}),
+            "invalid_value",
+            "filter.value",
+            Some(json!("high")),
+        )
+        .await;
+        // A text field compares as text.
+        assert_eq!(
+            matching(
+                &srv,
+                f("custom_fields.region", "starts_with", json!("emea"))
+            )
+            .await,
+            sorted(&["Low", "Texty"])
+        );
+        assert_eq!(
+            matching(&srv, f("custom_fields.region", "contains", json!("MER"))).await,
+            sorted(&["High"])
+        );
+        assert_eq!(
+            matching(
+                &srv,
+                f("custom_fields.region", "not_in", json!(["emea", "amer"]))
+            )
+            .await,
+            sorted(&["Bare", "Texty"])
+        );
+        assert_eq!(
+            matching(&srv, f("custom_fields.region", "gt", json!("b"))).await,
+            sorted(&["Low"])
+        );
+        // Booleans.
+        assert_eq!(
+            matching(&srv, f("custom_fields.active", "eq", json!(true))).await,
+            sorted(&["Low"])
+        );
+        assert_eq!(
+            matching(&srv, f("custom_fields.active", "eq", json!(false))).await,
+            sorted(&["High"])
+        );
+        assert_eq!(
+            matching(&srv, f("custom_fields.active", "in", json!([true, false]))).await,
+            sorted(&["High", "Low"])
+        );
+        // exists.
+        assert_eq!(
+            matching(&srv, f("custom_fields.active", "exists", json!(true))).await,
+            sorted(&["High", "Low"])
+        );
+        assert_eq!(
+            matching(&srv, f("custom_fields.score", "exists", json!(false))).await,
+            sorted(&["Bare", "Texty"])
+        );
+        // An undefined key is a 400 naming it.
+        bad(
+            &srv,
+            json!({"filter": f("custom_fields.unknown", "eq", json!(1))}),
+            "unknown_field",
+            "filter.field",
+            Some(json!("custom_fields.unknown")),
+        )
+        .await;
     }
-    let f = |field: &str, op: &str, value: Value| json!({"field": field, "op": op, "value": value});
-    // A text value never matches, nor breaks, a numeric condition.
-    assert_eq!(
-        matching(&srv, f("custom_fields.score", "gt", json!(5))).await,
-        sorted(&["High"])
-    );
-    assert_eq!(
-        matching(&srv, f("custom_fields.score", "lte", json!(9.5))).await,
-        sorted(&["High", "Low"])
-    );
-    assert_eq!(
-        matching(&srv, f("custom_fields.score", "eq", json!(3))).await,
-        sorted(&["Low"])
-    );
-    assert_eq!(
-        matching(&srv, f("custom_fields.score", "in", json!([3, 9.5]))).await,
-        sorted(&["High", "Low"])
-    );
-    assert_eq!(
-        matching(&srv, f("custom_fields.score", "ne", json!(3))).await,
-        sorted(&["Bare", "High", "Texty"])
-    );
-    // A string value compares as text and matches only strings.
-    assert_eq!(
-        matching(&srv, f("custom_fields.score", "eq", json!("high"))).await,
-        sorted(&["Texty"])
-    );
-    assert_eq!(
-        matching(&srv, f("custom_fields.score", "gt", json!("a"))).await,
-        sorted(&["Texty"])
-    );
-    assert_eq!(
-        matching(
-            &srv,
-            f("custom_fields.region", "starts_with", json!("emea"))
-        )
-        .await,
-        sorted(&["Low", "Texty"])
-    );
-    assert_eq!(
-        matching(&srv, f("custom_fields.region", "contains", json!("MER"))).await,
-        sorted(&["High"])
-    );
-    assert_eq!(
-        matching(
-            &srv,
-            f("custom_fields.region", "not_in", json!(["emea", "amer"]))
-        )
-        .await,
-        sorted(&["Bare", "Texty"])
-    );
-    // Booleans.
-    assert_eq!(
-        matching(&srv, f("custom_fields.active", "eq", json!(true))).await,
-        sorted(&["Low"])
-    );
-    assert_eq!(
-        matching(&srv, f("custom_fields.active", "eq", json!(false))).await,
-        sorted(&["High"])
-    );
-    assert_eq!(
-        matching(&srv, f("custom_fields.active", "in", json!([true, false]))).await,
-        sorted(&["High", "Low"])
-    );
-    // exists.
-    assert_eq!(
-        matching(&srv, f("custom_fields.active", "exists", json!(true))).await,
-        sorted(&["High", "Low"])
-    );
-    assert_eq!(
-        matching(&srv, f("custom_fields.score", "exists", json!(false))).await,
-        sorted(&["Bare"])
-    );
-    assert_eq!(
-        matching(&srv, f("custom_fields.unknown", "eq", json!(1))).await,
-        Vec::<String>::new()
-    );
-});
+);
 
 both_backends!(and_or_not_combine, |srv| async move {
     seed_system(&srv).await;
@@ -535,6 +553,8 @@ both_backends!(tags_domains_owners_and_refs, |srv| async move {
 
 /// Accounts with repeated and missing values, so that sorts need ties and NULL handling.
 async fn seed_sortable(srv: &TestServer) {
+    // A numeric custom field, defined before it is written.
+    define_field(srv, "accounts", "rank", "number").await;
     let industries = [Some("Software"), Some("Hardware"), None, Some("Retail")];
     for i in 0..23 {
         let mut body = json!({"name": format!("Acct {:02}", (i * 7) % 23)});
@@ -549,8 +569,8 @@ async fn seed_sortable(srv: &TestServer) {
         }
         body["custom_fields"] = match i % 4 {
             0 => json!({"rank": i % 5}),
-            1 => json!({"rank": format!("r{}", i % 3)}),
-            2 => json!({"rank": true}),
+            1 => json!({"rank": (i % 3) as f64 + 0.25}),
+            2 => json!({"rank": 100 + i}),
             _ => json!({}),
         };
         srv.create_account(body).await;
@@ -668,7 +688,7 @@ both_backends!(
         );
         assert!(present.windows(2).all(|w| w[0] >= w[1]), "{values:?}");
 
-        // Custom fields: numbers (numerically), then strings, then the rest.
+        // A number custom field sorts numerically, then the rows without a value.
         let custom = query(
             &srv,
             json!({"sort": [{"field": "custom_fields.rank"}], "limit": 1000}),
@@ -681,22 +701,16 @@ both_backends!(
             .map(|a| a["custom_fields"]["rank"].clone())
             .collect();
         let numbers = ranks.iter().take_while(|v| v.is_number()).count();
-        let strings = ranks[numbers..]
-            .iter()
-            .take_while(|v| v.is_string())
-            .count();
-        assert_eq!((numbers, strings), (6, 6), "{ranks:?}");
+        assert_eq!(numbers, 18, "{ranks:?}");
+        assert!(ranks[numbers..].iter().all(Value::is_null), "{ranks:?}");
         assert!(
             ranks[..numbers]
                 .windows(2)
                 .all(|w| w[0].as_f64() <= w[1].as_f64()),
             "{ranks:?}"
         );
-        assert!(
-            ranks[numbers..numbers + strings]
-                .windows(2)
-                .all(|w| w[0].as_str() <= w[1].as_str())
-        );
+        // 100 and above come last: a text order would put "100" before "2".
+        assert!(ranks[numbers - 1].as_f64() >= Some(100.0), "{ranks:?}");
 
         // A filtered query pages too.
         let filtered = all_pages(
@@ -779,6 +793,7 @@ both_backends!(cursors_belong_to_their_query, |srv| async move {
 });
 
 both_backends!(bad_filters_name_path_and_value, |srv| async move {
+    define_field(&srv, "accounts", "score", "number").await;
     let leaf =
         |field: &str, op: &str, value: Value| json!({"field": field, "op": op, "value": value});
     let ok = leaf("industry", "eq", json!("x"));
@@ -881,19 +896,19 @@ both_backends!(bad_filters_name_path_and_value, |srv| async move {
         ),
         (
             json!({"filter": leaf("custom_fields.score", "gt", json!(true))}),
-            "invalid_type",
+            "invalid_value",
             "filter.value",
             Some(json!(true)),
         ),
         (
             json!({"filter": leaf("custom_fields.score", "eq", json!({"a": 1}))}),
-            "invalid_type",
+            "invalid_value",
             "filter.value",
             Some(json!({"a": 1})),
         ),
         (
             json!({"filter": leaf("custom_fields.a.b", "eq", json!(1))}),
-            "invalid_value",
+            "unknown_field",
             "filter.field",
             Some(json!("custom_fields.a.b")),
         ),

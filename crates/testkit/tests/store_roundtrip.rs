@@ -1,7 +1,7 @@
 //! What the HTTP surface writes is what the store holds, on each backend.
 
 use orgstore_testkit::serde_json::{self, json};
-use orgstore_testkit::{Backend, both_backends};
+use orgstore_testkit::{Backend, both_backends, define_field_with};
 
 both_backends!(http_writes_are_store_reads, |srv| async move {
     let expected = match srv.backend {
@@ -15,11 +15,14 @@ both_backends!(http_writes_are_store_reads, |srv| async move {
         srv.database_url
     );
     assert!(srv.service.ready().await.is_ok());
+    // Custom fields are defined before they are written.
+    let x = json!({"api_name": "x", "type": "multi_select", "options": ["1", "2"]});
+    define_field_with(&srv, "accounts", x).await;
 
     let created = srv
         .create_account(json!({
             "name": "Stored", "domains": ["stored.com"], "annual_revenue": 1234.56,
-            "tags": [{"name": "tier", "value": "gold"}], "custom_fields": {"x": [1, 2]},
+            "tags": [{"name": "tier", "value": "gold"}], "custom_fields": {"x": ["1", "2"]},
             "remote_data": {"raw": true}
         }))
         .await;

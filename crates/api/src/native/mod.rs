@@ -15,3 +15,5 @@ pub mod users;
 pub mod cases;
 pub mod contacts;
 pub mod opportunities;
+// The workspace schema and custom field definitions.
+pub mod schema;

@@ -20,7 +20,12 @@ pub(super) fn stale(current_version: i64, expected: i64) -> Error {
 impl Service {
     pub async fn create_account(&self, who: &Principal, input: AccountInput) -> Result<Account> {
         who.require(Scope::Write)?;
-        let data = input.normalize()?;
+        let mut data = input.normalize()?;
+        let schema = self
+            .object_schema(who, crate::schema::SchemaObject::Accounts)
+            .await?;
+        self.check_new_account(who, &schema, &mut data, "custom_fields")
+            .await?;
         self.store
             .insert_account(&who.workspace_id, &who.user_id, data)
             .await
@@ -43,6 +48,10 @@ impl Service {
         patch: AccountPatch,
         if_match: Option<i64>,
     ) -> Result<Account> {
+        who.require(Scope::Write)?;
+        let mut patch = patch;
+        self.check_account_patch(who, &mut patch, "custom_fields")
+            .await?;
         self.rewrite_account(who, id, if_match, move |current| patch.apply(current))
             .await
     }

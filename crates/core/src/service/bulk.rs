@@ -49,7 +49,9 @@ impl Service {
         if request.accounts.is_empty() {
             return Ok(BulkResponse::default());
         }
-        let rows = decode_rows(request.accounts);
+        let mut rows = decode_rows(request.accounts);
+        // Custom fields are checked against one load of the schema for all rows.
+        self.check_bulk_rows(who, &mut rows).await?;
         if request.atomic
             && let Some(err) = rows.iter().find_map(|r| r.as_ref().err())
         {

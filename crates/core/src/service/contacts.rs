@@ -7,6 +7,7 @@ use crate::ids;
 use crate::list::Page;
 use crate::model::{Contact, ContactInput, ContactPatch};
 use crate::related::{ContactListParams, PageParams, into_page};
+use crate::schema::{Mode, SchemaObject};
 use crate::store::Guarded;
 
 /// A 412 naming the record's current version.
@@ -40,7 +41,16 @@ pub(super) fn settle<T>(
 impl Service {
     pub async fn create_contact(&self, who: &Principal, input: ContactInput) -> Result<Contact> {
         who.require(Scope::Write)?;
-        let data = input.normalize()?;
+        let mut data = input.normalize()?;
+        data.custom_fields = self
+            .check_custom_fields(
+                who,
+                SchemaObject::Contacts,
+                &data.custom_fields,
+                Mode::Create,
+                "custom_fields",
+            )
+            .await?;
         self.store
             .insert_contact(&who.workspace_id, &who.user_id, data)
             .await
@@ -59,11 +69,18 @@ impl Service {
         &self,
         who: &Principal,
         id: &str,
-        patch: ContactPatch,
+        mut patch: ContactPatch,
         if_match: Option<i64>,
     ) -> Result<Contact> {
         who.require(Scope::Write)?;
         ids::check(ids::CONTACT, "id", id)?;
+        self.check_custom_fields_patch(
+            who,
+            SchemaObject::Contacts,
+            &mut patch.custom_fields,
+            "custom_fields",
+        )
+        .await?;
         let outcome = self
             .store
             .modify_contact(

@@ -188,7 +188,13 @@ impl Service {
                     return Err(Error::not_found("account", keys.ids[0].as_str()));
                 }
                 [] => {
-                    let data = creation_data(&request.account, &keys)?;
+                    let mut data = creation_data(&request.account, &keys)?;
+                    // The created account's custom fields, checked like a create's.
+                    let schema = self
+                        .object_schema(who, crate::schema::SchemaObject::Accounts)
+                        .await?;
+                    self.check_new_account(who, &schema, &mut data, "account.custom_fields")
+                        .await?;
                     let created = self
                         .store
                         .insert_account(&who.workspace_id, &who.user_id, data)
@@ -200,7 +206,10 @@ impl Service {
                     }
                 }
                 [id] => {
-                    let patch: AccountPatch = from_value(&request.account, "account")?;
+                    let mut patch: AccountPatch = from_value(&request.account, "account")?;
+                    // The matched account's patch, checked like a PATCH's.
+                    self.check_account_patch(who, &mut patch, "account.custom_fields")
+                        .await?;
                     let account = self
                         .rewrite_account(who, id, None, move |current| {
                             patch.apply(current).map_err(|e| e.within("account"))

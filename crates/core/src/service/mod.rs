@@ -13,6 +13,8 @@ mod query;
 mod cases;
 mod contacts;
 mod opportunities;
+// The workspace schema and custom-field checks.
+mod schema;
 
 pub use engine::{AssertRequest, Asserted, DomainEntry, DomainPatch, MatchKey, NewDomain};
 

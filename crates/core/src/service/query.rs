@@ -15,7 +15,11 @@ impl Service {
         request: QueryRequest,
     ) -> Result<Page<Account>> {
         who.require(Scope::Read)?;
-        let query = AccountQuery::parse(request)?;
+        // Custom fields in the filter and sort are typed by the schema, loaded once.
+        let schema = self
+            .object_schema(who, crate::schema::SchemaObject::Accounts)
+            .await?;
+        let query = AccountQuery::parse(request, &schema)?;
         self.run_query(who, &query).await
     }
 

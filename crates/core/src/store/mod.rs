@@ -20,6 +20,9 @@ pub use directory::{DirectoryPage, DirectoryStore};
 // Contacts, opportunities and cases.
 pub mod related;
 pub use related::{Change, RelatedStore};
+// Custom field definitions.
+pub mod schema;
+pub use schema::SchemaStore;
 
 /// The result of a write guarded by an expected version.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +54,7 @@ impl MatchKeys {
 }
 
 #[async_trait]
-pub trait Store: DirectoryStore + RelatedStore + Send + Sync + 'static {
+pub trait Store: DirectoryStore + RelatedStore + SchemaStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

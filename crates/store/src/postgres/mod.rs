@@ -343,3 +343,5 @@ impl Store for PostgresStore {
 
 // Users, stages and tags; declared after the transaction macros, which it uses.
 mod directory;
+// Custom field definitions (after the transaction macros, which it uses).
+mod schema;

@@ -339,6 +339,8 @@ pub(super) async fn delete_children<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Re
         let sql = format!("DELETE FROM {table} WHERE workspace_id = $1 AND account_id = $2");
         tx.execute(&sql, &[ws.into(), id.into()]).await?;
     }
+    // Unique custom values are claimed again by the write that follows, if any.
+    super::schema::release_values(tx, ws, id).await?;
     Ok(())
 }
 
@@ -424,6 +426,11 @@ async fn write_children<T: Tx>(
     };
     claim_unique(tx, claim(UniqueKind::Domain), &data.domains).await?;
     claim_unique(tx, claim(UniqueKind::ExternalRef), &data.external_refs).await?;
+    // Unique custom values, like domains, are held by live accounts only.
+    if archived_at.is_none() {
+        let accounts = orgstore_core::schema::SchemaObject::Accounts;
+        super::schema::claim_values(tx, ws, accounts, id, &data.custom_fields).await?;
+    }
     if !data.owners.is_empty() {
         let mut q = SqlBuilder::new(
             "INSERT INTO account_owners (workspace_id, account_id, user_id, position) VALUES ",

@@ -98,6 +98,7 @@ async fn decide<T: Tx>(tx: &mut T, ws: &str, plan: &BulkPlan) -> Result<Vec<Fate
     if !plan.dedupe {
         claim_in_request(groups, &holders, &mut fates);
     }
+    check_unique_custom_values(tx, ws, groups, &mut fates).await?;
     if plan.atomic
         && let Some(err) = fates.iter().find_map(|f| match f {
             Fate::Failed(err) => Some(err),
@@ -348,6 +349,38 @@ fn reference_error(
         })
 }
 
+/// A group to create whose unique custom value is held by a stored account or by an earlier
+/// group of the request fails with a 409 naming its row, its field and the holder.
+async fn check_unique_custom_values<T: Tx>(
+    tx: &mut T,
+    ws: &str,
+    groups: &[PlannedGroup],
+    fates: &mut [Fate],
+) -> Result<()> {
+    let rows: Vec<_> = groups
+        .iter()
+        .zip(fates.iter())
+        .enumerate()
+        .filter_map(|(n, (g, f))| match f {
+            Fate::Create(id) => Some((
+                n,
+                id.as_str(),
+                &g.data.custom_fields,
+                format!("{}.custom_fields", row_prefix(g)),
+            )),
+            _ => None,
+        })
+        .collect();
+    let accounts = orgstore_core::schema::SchemaObject::Accounts;
+    let failed = super::schema::unique_conflicts(tx, ws, accounts, &rows).await?;
+    for (n, err) in failed {
+        if let Some(fate) = fates.get_mut(n) {
+            *fate = Fate::Failed(err);
+        }
+    }
+    Ok(())
+}
+
 /// Without dedupe: a group to create whose domain or external ref is held by a stored account
 /// or by an earlier row of the request fails with a conflict naming the holder.
 fn claim_in_request(groups: &[PlannedGroup], holders: &Holders, fates: &mut [Fate]) {
@@ -541,6 +574,32 @@ async fn insert_children<T: Tx>(
     for kind in [UniqueKind::Domain, UniqueKind::ExternalRef] {
         claim(tx, ws, kind, created).await?;
     }
+    // Unique custom values, all free when looked up: a missed claim is a concurrent writer's.
+    let custom: Vec<_> = created
+        .iter()
+        .map(|(g, id)| {
+            (
+                *id,
+                &g.data.custom_fields,
+                format!("{}.custom_fields", row_prefix(g)),
+            )
+        })
+        .collect();
+    let accounts = orgstore_core::schema::SchemaObject::Accounts;
+    super::schema::claim_many(tx, ws, accounts, &custom)
+        .await
+        .map_err(|err| match err {
+            Error::Conflict { message, .. } => Error::Conflict {
+                code: CONCURRENT_WRITE,
+                message: format!(
+                    "another request claimed a unique custom value meanwhile; retry ({message})"
+                ),
+                field: None,
+                value: None,
+                existing_id: None,
+            },
+            other => other,
+        })?;
     let owners: Vec<[Param<'_>; 4]> = created
         .iter()
         .flat_map(|(g, id)| {

@@ -3,6 +3,7 @@
 
 use orgstore_core::model::{Contact, ContactData};
 use orgstore_core::related::RelatedListQuery;
+use orgstore_core::schema::SchemaObject;
 use orgstore_core::time::now_ms;
 use orgstore_core::{Error, Result};
 use serde::de::DeserializeOwned;
@@ -108,6 +109,13 @@ impl Kind for Contacts {
     ) -> Result<()> {
         if let Some(stage) = data.and_then(|d| d.stage.as_deref()) {
             check_stage(tx, ws, stage).await?;
+        }
+        // Unique custom values: a rewrite releases the old claims and claims the new values;
+        // a delete (no data) only releases.
+        super::schema::release_values(tx, ws, id).await?;
+        if let Some(data) = data {
+            super::schema::claim_values(tx, ws, SchemaObject::Contacts, id, &data.custom_fields)
+                .await?;
         }
         tx.execute(
             "DELETE FROM contact_emails WHERE workspace_id = $1 AND contact_id = $2",

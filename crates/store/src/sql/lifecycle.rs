@@ -114,6 +114,12 @@ pub async fn set_archived<T: Tx>(
         };
         claim_unique(tx, claim, values).await?;
     }
+    // Archiving frees the account's unique custom values; restoring claims them again.
+    super::schema::release_values(tx, ws, id).await?;
+    if !archived {
+        let accounts = orgstore_core::schema::SchemaObject::Accounts;
+        super::schema::claim_values(tx, ws, accounts, id, &current.custom_fields).await?;
+    }
     let account = accounts::get(tx, ws, id)
         .await?
         .ok_or_else(|| Error::internal("archived account vanished"))?;

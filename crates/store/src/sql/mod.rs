@@ -14,6 +14,9 @@ pub mod contacts;
 pub mod deals;
 pub mod related;
 
+// Custom field definitions and unique custom values.
+pub mod schema;
+
 use std::future::Future;
 
 use orgstore_core::{Error, Result};

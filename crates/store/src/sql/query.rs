@@ -11,7 +11,7 @@
 
 use orgstore_core::model::Account;
 use orgstore_core::query::{
-    AccountQuery, Compare, Condition, Field, Filter, Order, Scalar, SortKey, Start,
+    AccountQuery, Compare, Condition, CustomKind, Field, Filter, Order, Scalar, SortKey, Start,
 };
 use orgstore_core::{Error, Result};
 
@@ -113,7 +113,7 @@ fn leaf_sql<'a>(
         return list_leaf(q, d, &table, condition);
     }
     match field {
-        Field::Custom(key) => custom_leaf(q, d, key, condition),
+        Field::Custom(key, kind) => custom_leaf(q, d, key, *kind, condition),
         other => Err(Error::internal(format!(
             "no SQL for the field {}",
             other.name()
@@ -293,7 +293,7 @@ fn list_leaf<'a>(
     Ok(())
 }
 
-/// The JSON type a custom-field value must have to be compared with `value`.
+/// The JSON type a custom field's stored values have, from its definition.
 #[derive(Clone, Copy)]
 enum JsonKind {
     Number,
@@ -301,11 +301,14 @@ enum JsonKind {
     Bool,
 }
 
-fn json_kind(value: &Scalar) -> JsonKind {
-    match value {
-        Scalar::Text(_) => JsonKind::Text,
-        Scalar::Bool(_) => JsonKind::Bool,
-        Scalar::Int(_) | Scalar::Decimal(_) => JsonKind::Number,
+fn json_kind(kind: CustomKind) -> JsonKind {
+    match kind {
+        CustomKind::Number => JsonKind::Number,
+        CustomKind::Bool => JsonKind::Bool,
+        CustomKind::Text
+        | CustomKind::Keyword
+        | CustomKind::Chrono { .. }
+        | CustomKind::Options => JsonKind::Text,
     }
 }
 
@@ -381,18 +384,18 @@ fn custom_leaf<'a>(
     q: &mut SqlBuilder<'a>,
     d: Dialect,
     key: &'a str,
+    custom: CustomKind,
     condition: &'a Condition,
 ) -> Result<()> {
     let field = CustomRef::new(q, d, key);
-    let kind = match condition {
-        Condition::Exists => {
-            q.push(&format!("COALESCE({}, 'null') <> 'null'", field.type_of()));
-            return Ok(());
-        }
-        Condition::Compare(_, v) => json_kind(v),
-        Condition::In(values) => values.first().map_or(JsonKind::Text, json_kind),
-        Condition::Like { .. } => JsonKind::Text,
-    };
+    if let Condition::Exists = condition {
+        q.push(&format!("COALESCE({}, 'null') <> 'null'", field.type_of()));
+        return Ok(());
+    }
+    if custom == CustomKind::Options {
+        return options_leaf(q, d, &field, condition);
+    }
+    let kind = json_kind(custom);
     let cmp = comparison(
         q,
         d,
@@ -402,6 +405,38 @@ fn custom_leaf<'a>(
         condition,
     )?;
     q.push(&format!("COALESCE({cmp}, FALSE)"));
+    Ok(())
+}
+
+/// A multi_select condition: some element of the stored array equals the value (or one of
+/// the values).
+fn options_leaf<'a>(
+    q: &mut SqlBuilder<'a>,
+    d: Dialect,
+    field: &CustomRef,
+    condition: &'a Condition,
+) -> Result<()> {
+    let (elements, element) = match d {
+        Dialect::Sqlite => (
+            format!("json_each(a.custom_fields, {})", field.key),
+            "j.value",
+        ),
+        Dialect::Postgres => (
+            format!(
+                "jsonb_array_elements_text(CASE WHEN {t} = 'array' \
+                 THEN a.custom_fields::jsonb -> {k}::text ELSE '[]'::jsonb END)",
+                t = field.type_of(),
+                k = field.key
+            ),
+            "j",
+        ),
+    };
+    let test = match condition {
+        Condition::Compare(Compare::Eq, v) => format!("{element} = {}", value_sql(q, d, v)),
+        Condition::In(values) => format!("{element} IN ({})", values_sql(q, d, values)),
+        _ => return Err(Error::internal("multi_select takes eq, in and exists")),
+    };
+    q.push(&format!("EXISTS (SELECT 1 FROM {elements} j WHERE {test})"));
     Ok(())
 }
 
@@ -444,19 +479,16 @@ fn direction(descending: bool) -> &'static str {
     }
 }
 
-/// The ORDER BY expressions of one key: a custom field sorts its numbers first (numerically),
-/// then its strings (bytewise), then rows where it is missing or of another type.
+/// The ORDER BY expressions of one key: a custom field sorts by its definition's type
+/// (numbers numerically, others bytewise as text), rows without a value last ascending.
 fn sort_exprs<'a>(q: &mut SqlBuilder<'a>, d: Dialect, key: &'a SortKey) -> Result<Vec<String>> {
     if let Some(col) = column(d, &key.field) {
         return Ok(vec![col.ordered(d)]);
     }
     match &key.field {
-        Field::Custom(name) => {
+        Field::Custom(name, kind) => {
             let field = CustomRef::new(q, d, name);
-            Ok(vec![
-                field.ordered(JsonKind::Number),
-                field.ordered(JsonKind::Text),
-            ])
+            Ok(vec![field.ordered(json_kind(*kind))])
         }
         other => Err(Error::internal(format!("{} is not sortable", other.name()))),
     }
@@ -557,16 +589,34 @@ mod tests {
         assert_eq!(like_pattern("acme", true), "acme%");
     }
 
+    fn score_schema() -> orgstore_core::schema::ObjectSchema {
+        let object = orgstore_core::schema::SchemaObject::Accounts;
+        let score = orgstore_core::schema::NewCustomField {
+            api_name: "score".into(),
+            field_type: "number".into(),
+            ..Default::default()
+        }
+        .into_def(object, 0)
+        .expect("valid definition");
+        orgstore_core::schema::ObjectSchema {
+            object,
+            fields: vec![score],
+        }
+    }
+
     #[test]
     fn client_values_are_bound_not_spliced() {
-        let query = AccountQuery::parse(orgstore_core::query::QueryRequest {
-            filter: Some(serde_json::json!({"or": [
-                {"field": "industry", "op": "eq", "value": "x'); DROP TABLE accounts; --"},
-                {"field": "custom_fields.score", "op": "gt", "value": 3}
-            ]})),
-            search: Some("o'hara".into()),
-            ..Default::default()
-        })
+        let query = AccountQuery::parse(
+            orgstore_core::query::QueryRequest {
+                filter: Some(serde_json::json!({"or": [
+                    {"field": "industry", "op": "eq", "value": "x'); DROP TABLE accounts; --"},
+                    {"field": "custom_fields.score", "op": "gt", "value": 3}
+                ]})),
+                search: Some("o'hara".into()),
+                ..Default::default()
+            },
+            &score_schema(),
+        )
         .expect("valid");
         for d in [Dialect::Sqlite, Dialect::Postgres] {
             let mut q = SqlBuilder::new("");

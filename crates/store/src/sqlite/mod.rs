@@ -372,3 +372,6 @@ impl Store for SqliteStore {
             .await
     }
 }
+
+// Custom field definitions.
+mod schema;
