@@ -73,6 +73,20 @@ impl Error {
         }
     }
 
+    /// A 409 for a unique value that a concurrent request took between this request's check
+    /// and its write; retrying reports which record holds it.
+    pub fn concurrent_unique_conflict(constraint: &str) -> Self {
+        Error::Conflict {
+            code: "concurrent_conflict",
+            message: format!(
+                "a concurrent request took a unique value ({constraint}) first; read again and retry"
+            ),
+            field: None,
+            value: None,
+            existing_id: None,
+        }
+    }
+
     /// An `invalid_value` 400, the most common kind.
     pub fn invalid_value(
         field: impl Into<String>,

@@ -1543,3 +1543,43 @@ async fn stage_delete_waits_for_account_writes_postgres() {
     assert_eq!(body["error"]["type"], "stage_in_use", "{body}");
     assert_eq!(srv.get(&path, &srv.admin_token).await.0, StatusCode::OK);
 }
+
+// Patches check a unique value before writing it; when concurrent patches race past that
+// check, the unique index refuses all but one, and the losers get a 409, never a 500.
+both_backends!(
+    racing_patches_for_one_email_get_one_winner,
+    |srv| async move {
+        let srv = std::sync::Arc::new(srv);
+        let mut racers = Vec::new();
+        for i in 0..12 {
+            let user = create(&srv, "/v1/users", json!({"name": format!("Racer {i}")})).await;
+            racers.push(id_of(&user));
+        }
+        let body = json!({"email": "race@example.com"});
+        let mut tasks = Vec::new();
+        for id in &racers {
+            let (srv, body) = (srv.clone(), body.clone());
+            let path = format!("/v1/users/{id}");
+            tasks.push(orgstore_testkit::tokio::spawn(async move {
+                srv.patch(&path, &srv.admin_token, &body).await
+            }));
+        }
+        let mut winners = 0;
+        for task in tasks {
+            let (status, _, body) = task.await.expect("task");
+            match status {
+                StatusCode::OK => winners += 1,
+                StatusCode::CONFLICT => {
+                    let kind = body["error"]["type"].as_str().unwrap_or_default();
+                    let known = ["email_taken", "concurrent_conflict"].contains(&kind);
+                    assert!(known, "{body}");
+                }
+                other => panic!("unexpected {other}: {body}"),
+            }
+        }
+        assert_eq!(winners, 1, "exactly one patch took the email");
+        let holders = users(&srv).await;
+        let holders = holders.iter().filter(|u| u["email"] == "race@example.com");
+        assert_eq!(holders.count(), 1);
+    }
+);

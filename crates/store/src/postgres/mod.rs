@@ -39,6 +39,14 @@ pub struct PostgresStore {
 pub(crate) fn db_error(e: tokio_postgres::Error) -> Error {
     if e.is_closed() || e.as_db_error().is_none() && e.code().is_none() {
         Error::unavailable(format!("postgres is unreachable: {e}"))
+    } else if let Some(db) = e
+        .as_db_error()
+        .filter(|db| *db.code() == tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
+    {
+        // Writes check unique values before they write them, so a violation here means a
+        // concurrent request took the value between the check and the write: a 409 the
+        // client can retry, never a 500.
+        Error::concurrent_unique_conflict(db.constraint().unwrap_or("unique"))
     } else {
         Error::internal(format!("postgres: {e}"))
     }

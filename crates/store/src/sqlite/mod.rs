@@ -50,6 +50,18 @@ fn db_error(e: rusqlite::Error) -> Error {
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
             Error::unavailable(format!("the database is busy: {e}"))
         }
+        // The single writer makes check-then-write atomic, so this is a defect guard: a unique
+        // index refusing a write is still a conflict for the client, not a fault.
+        Some(rusqlite::ErrorCode::ConstraintViolation)
+            if matches!(
+                e,
+                rusqlite::Error::SqliteFailure(ref f, _)
+                    if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                        || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            ) =>
+        {
+            Error::concurrent_unique_conflict("unique")
+        }
         _ => Error::internal(format!("sqlite: {e}")),
     }
 }
