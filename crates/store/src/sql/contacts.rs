@@ -134,14 +134,13 @@ impl Kind for Contacts {
     }
 }
 
-/// A contact's stage must be a stage key of the workspace.
+/// A contact's stage must be a stage key of the workspace. On PostgreSQL the stage row is
+/// held `FOR KEY SHARE` until commit, as account writes hold theirs, so a concurrent stage
+/// delete waits and then counts this contact.
 async fn check_stage<T: Tx>(tx: &mut T, ws: &str, stage: &str) -> Result<()> {
-    let rows = tx
-        .query(
-            "SELECT key FROM stages WHERE workspace_id = $1 AND key = $2",
-            &[ws.into(), stage.into()],
-        )
-        .await?;
+    let key_share = super::directory::key_share(tx.dialect());
+    let sql = format!("SELECT key FROM stages WHERE workspace_id = $1 AND key = $2{key_share}");
+    let rows = tx.query(&sql, &[ws.into(), stage.into()]).await?;
     if rows.is_empty() {
         return Err(Error::invalid_value(
             "stage",
