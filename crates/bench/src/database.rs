@@ -55,6 +55,17 @@ impl Fresh {
         })
     }
 
+    /// Leaves the store in place and prints where it is.
+    pub fn keep(self) {
+        match self {
+            Fresh::Sqlite { url, _dir } => {
+                let _ = _dir.keep();
+                println!("kept {url}");
+            }
+            Fresh::Postgres { url, .. } => println!("kept {url}"),
+        }
+    }
+
     /// Drops a PostgreSQL database (a SQLite directory goes with the value).
     pub async fn drop_database(self) -> anyhow::Result<()> {
         if let Fresh::Postgres { admin, name, .. } = self {

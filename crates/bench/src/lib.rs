@@ -66,6 +66,10 @@ pub struct Args {
     /// Bulk requests in flight at once.
     #[arg(long, default_value_t = 2)]
     pub bulk_in_flight: u64,
+    /// Keep the loaded SQLite file of the HTTP run (its path is printed), for EXPLAIN and
+    /// profiling afterwards.
+    #[arg(long)]
+    pub keep: bool,
     /// The orgstore binary; by default the one beside this executable.
     #[arg(long, value_name = "PATH")]
     pub server: Option<PathBuf>,
@@ -103,7 +107,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 
     let db = Fresh::create(args.database.as_deref(), "http").await?;
     let result = run_server_part(&args, &binary, db.url(), &mut report).await;
-    db.drop_database().await?;
+    if args.keep {
+        db.keep();
+    } else {
+        db.drop_database().await?;
+    }
     result?;
 
     report.print();
@@ -129,9 +137,13 @@ async fn run_server_part(
     let http = Http::new(&first.base_url, &token, args.concurrency)?;
     define_custom_fields(&http).await?;
 
+    let cpu_before = first.cpu_time();
     let ids = bulk_load(args, &http, report).await?;
+    report.cpu_note("bulk_import", first.cpu_time() - cpu_before, args.accounts);
+    println!("  server memory after the load: {}", first.rss_breakdown());
     warm_up(args, &http, &ids).await?;
-    workloads(args, &http, &ids, report).await?;
+    workloads(args, &http, &ids, &first, report).await?;
+    println!("  server memory: {}", first.rss_breakdown());
     let mut peak = first.peak_rss_mb()?;
     first.stop()?;
 
@@ -273,6 +285,7 @@ async fn workloads(
     args: &Args,
     http: &Http,
     ids: &Arc<Vec<String>>,
+    server: &Server,
     report: &mut Report,
 ) -> anyhow::Result<()> {
     let budget = Budget {
@@ -280,19 +293,20 @@ async fn workloads(
         duration: Duration::from_secs(args.duration_secs),
         max_ops: args.max_ops,
     };
-    for workload in ["healthz", "get", "list", "query", "search"] {
-        let stats = read_workload(workload, budget, http, ids, args.accounts).await?;
+    for workload in [
+        "healthz", "get", "list", "query", "search", "create", "assert", "export",
+    ] {
+        let (cpu, started) = (server.cpu_time(), Instant::now());
+        let stats = match workload {
+            "create" => create_workload(budget, http, args.accounts).await?,
+            "assert" => assert_workload(budget, http, args.accounts).await?,
+            "export" => export_workload(args, http).await?,
+            _ => read_workload(workload, budget, http, ids, args.accounts).await?,
+        };
         report.set(workload, stats);
+        let units = (stats.per_s * started.elapsed().as_secs_f64()).round() as u64;
+        report.cpu_note(workload, server.cpu_time() - cpu, units);
     }
-    report.set(
-        "create",
-        create_workload(budget, http, args.accounts).await?,
-    );
-    report.set(
-        "assert",
-        assert_workload(budget, http, args.accounts).await?,
-    );
-    report.set("export", export_workload(args, http).await?);
     Ok(())
 }
 

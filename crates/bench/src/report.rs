@@ -27,6 +27,8 @@ pub struct Report {
     pub startup_ms: f64,
     pub peak_rss_mb: f64,
     stats: BTreeMap<&'static str, Stats>,
+    /// Server CPU microseconds per operation (or row), by workload.
+    cpu_us: BTreeMap<&'static str, f64>,
 }
 
 impl Report {
@@ -36,6 +38,7 @@ impl Report {
             startup_ms: 0.0,
             peak_rss_mb: 0.0,
             stats: BTreeMap::new(),
+            cpu_us: BTreeMap::new(),
         }
     }
 
@@ -47,6 +50,14 @@ impl Report {
         self.stats.insert(workload, stats);
     }
 
+    /// Records the server's CPU time spent on `units` operations of a workload.
+    pub fn cpu_note(&mut self, workload: &'static str, cpu: std::time::Duration, units: u64) {
+        if units > 0 {
+            self.cpu_us
+                .insert(workload, cpu.as_secs_f64() * 1e6 / units as f64);
+        }
+    }
+
     fn ratio(&self, a: &str, b: &str) -> Option<f64> {
         let (a, b) = (self.stats.get(a)?, self.stats.get(b)?);
         (b.per_s > 0.0).then(|| a.per_s / b.per_s)
@@ -55,13 +66,17 @@ impl Report {
     pub fn print(&self) {
         println!();
         println!(
-            "{:<14} {:>12} {:>10} {:>9} {:>9} {:>10}",
-            "workload", "per_s", "unit", "p50_ms", "p99_ms", "max_ms"
+            "{:<14} {:>12} {:>10} {:>9} {:>9} {:>10} {:>14}",
+            "workload", "per_s", "unit", "p50_ms", "p99_ms", "max_ms", "server_cpu_us"
         );
         for (name, unit) in ROWS {
             if let Some(s) = self.stats.get(name) {
+                let cpu = self
+                    .cpu_us
+                    .get(name)
+                    .map_or_else(|| "-".to_string(), |us| format!("{us:.1}"));
                 println!(
-                    "{name:<14} {:>12.0} {unit:>10} {:>9.2} {:>9.2} {:>10.2}",
+                    "{name:<14} {:>12.0} {unit:>10} {:>9.2} {:>9.2} {:>10.2} {cpu:>14}",
                     s.per_s, s.p50_ms, s.p99_ms, s.max_ms
                 );
             }

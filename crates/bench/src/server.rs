@@ -111,6 +111,37 @@ impl Server {
         Ok(kb / 1024.0)
     }
 
+    /// CPU time the server has used so far (user + system), from `/proc/<pid>/stat`. Per
+    /// operation it is a figure that other load on the machine barely moves.
+    pub fn cpu_time(&self) -> Duration {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap_or_default();
+        // Fields after the parenthesized command name; utime and stime are the 12th and 13th.
+        let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        // Linux reports in clock ticks of 1/100 s (USER_HZ) on every common platform.
+        Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    }
+
+    /// `RssAnon`, `RssFile` and `RssShmem` now, as one line: what the peak is made of
+    /// (mapped database pages count as `RssFile`).
+    pub fn rss_breakdown(&self) -> String {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
+        status
+            .lines()
+            .filter(|l| l.starts_with("Rss") || l.starts_with("VmHWM") || l.starts_with("Threads"))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// SIGTERM (graceful: the store is closed cleanly), then SIGKILL after a few seconds.
     pub fn stop(mut self) -> anyhow::Result<()> {
         let pid = self.pid().to_string();
