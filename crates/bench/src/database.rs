@@ -42,12 +42,17 @@ impl Fresh {
         }
         let name = format!("orgstore_bench_{tag}_{}", std::process::id());
         let client = connect(base).await?;
-        client
-            .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"
-            ))
-            .await
-            .with_context(|| format!("creating database {name}"))?;
+        // Two statements: several in one batch would run as one transaction, which
+        // CREATE/DROP DATABASE refuse.
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            client
+                .batch_execute(&sql)
+                .await
+                .with_context(|| format!("creating database {name}"))?;
+        }
         Ok(Fresh::Postgres {
             url: with_database(base, &name),
             admin: base.to_string(),
