@@ -306,6 +306,9 @@ async fn workloads(
         report.set(workload, stats);
         let units = (stats.per_s * started.elapsed().as_secs_f64()).round() as u64;
         report.cpu_note(workload, server.cpu_time() - cpu, units);
+        if let Ok(peak) = server.peak_rss_mb() {
+            println!("    server peak RSS so far: {peak:.0} MB");
+        }
     }
     Ok(())
 }
