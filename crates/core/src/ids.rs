@@ -18,9 +18,21 @@ pub const CASE: &str = "cas";
 
 const ULID_LEN: usize = 26;
 
+/// One monotonic generator per process: ids made within the same millisecond still increase,
+/// so that id order matches creation order (the tie-break of every `created_at` sort) even
+/// when requests are fast enough to share a millisecond.
+static GENERATOR: std::sync::LazyLock<std::sync::Mutex<ulid::Generator>> =
+    std::sync::LazyLock::new(|| std::sync::Mutex::new(ulid::Generator::new()));
+
 /// A new id with the given type prefix.
 pub fn new_id(prefix: &str) -> String {
-    let ulid = ulid::Ulid::new().to_string().to_ascii_lowercase();
+    let ulid = GENERATOR
+        .lock()
+        .ok()
+        .and_then(|mut g| g.generate().ok())
+        // Only a poisoned lock or 2^80 ids in one millisecond get here.
+        .unwrap_or_else(|| ulid::Ulid::from_datetime(std::time::SystemTime::now()));
+    let ulid = ulid.to_string().to_ascii_lowercase();
     format!("{prefix}_{ulid}")
 }
 

@@ -22,10 +22,17 @@ impl Service {
         if !token.starts_with(crate::auth::TOKEN_PREFIX) {
             return Err(unauthorized("the bearer token is malformed"));
         }
-        self.store
-            .principal_for_token(&hash_token(token))
+        let hash = hash_token(token);
+        if let Some(principal) = self.tokens.get(&hash) {
+            return Ok(principal);
+        }
+        let principal = self
+            .store
+            .principal_for_token(&hash)
             .await?
-            .ok_or_else(|| unauthorized("the bearer token is not valid"))
+            .ok_or_else(|| unauthorized("the bearer token is not valid"))?;
+        self.tokens.put(&hash, &principal);
+        Ok(principal)
     }
 
     pub async fn ready(&self) -> Result<()> {

@@ -169,7 +169,10 @@ impl Service {
         self.store
             .delete_user(&who.workspace_id, id)
             .await?
-            .ok_or_else(|| Error::not_found("user", id))
+            .ok_or_else(|| Error::not_found("user", id))?;
+        // The delete revoked the user's tokens; this process stops accepting them now.
+        self.tokens.forget_user(&who.workspace_id, id);
+        Ok(())
     }
 
     pub async fn list_stages(&self, who: &Principal) -> Result<Vec<Stage>> {

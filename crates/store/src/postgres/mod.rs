@@ -34,6 +34,9 @@ pub struct PostgresStore {
     pool: Pool,
     /// Statements run through [`PgTx`], for tests that count a route's statements.
     statements: AtomicU64,
+    /// Accounts bulk-written since the last ANALYZE, and up to it.
+    written_since: AtomicU64,
+    written_before: AtomicU64,
 }
 
 pub(crate) fn db_error(e: tokio_postgres::Error) -> Error {
@@ -51,6 +54,16 @@ pub(crate) fn db_error(e: tokio_postgres::Error) -> Error {
         Error::internal(format!("postgres: {e}"))
     }
 }
+
+/// Prepared statements kept per connection before its cache starts over.
+const STATEMENT_CACHE: usize = 512;
+
+/// Bulk-written accounts before the first re-analyze.
+const ANALYZE_AFTER_ROWS: u64 = 5_000;
+
+/// The tables whose statistics the account routes' plans depend on.
+const ANALYZE_TABLES: &str = "ANALYZE accounts, account_domains, account_external_refs, \
+     account_owners, account_tags, tags";
 
 fn pool_error(e: deadpool_postgres::PoolError) -> Error {
     Error::unavailable(format!("no PostgreSQL connection available: {e}"))
@@ -76,12 +89,17 @@ impl PostgresStore {
         let store = PostgresStore {
             pool,
             statements: AtomicU64::new(0),
+            written_since: AtomicU64::new(0),
+            written_before: AtomicU64::new(0),
         };
-        store.migrate().await?;
+        if store.migrate().await? > 0 {
+            store.analyze().await?;
+        }
         Ok(store)
     }
 
-    async fn migrate(&self) -> Result<()> {
+    /// Applies pending migrations; returns how many were applied.
+    async fn migrate(&self) -> Result<usize> {
         let mut client = self.pool.get().await.map_err(pool_error)?;
         client
             .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK_KEY])
@@ -95,7 +113,7 @@ impl PostgresStore {
             .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK_KEY])
             .await
             .map_err(db_error)?;
-        result.map(|_| ())
+        result.map(|report| report.applied_migrations().len())
     }
 
     /// How many statements this store has run so far (every query and execute): tests
@@ -105,7 +123,35 @@ impl PostgresStore {
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object> {
-        self.pool.get().await.map_err(pool_error)
+        let client = self.pool.get().await.map_err(pool_error)?;
+        // Each connection caches its prepared statements; query shapes built from requests
+        // (filters, sorts, list sizes) are many, so the cache is bounded: past the bound it
+        // starts over (dropping a statement closes it on the server too).
+        if client.statement_cache.size() > STATEMENT_CACHE {
+            client.statement_cache.clear();
+        }
+        Ok(client)
+    }
+
+    /// Refreshes the planner's statistics of the account tables. A bulk load outgrows them
+    /// faster than autovacuum's analyze follows, and a planner that takes a million-row
+    /// workspace for a small one scans it where it should probe an index.
+    async fn analyze(&self) -> Result<()> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        client.batch_execute(ANALYZE_TABLES).await.map_err(db_error)
+    }
+
+    /// As for SQLite: re-analyze once bulk creates have doubled what was there at the last
+    /// ANALYZE (at least [`ANALYZE_AFTER_ROWS`] accounts), about log2(N) times for N accounts.
+    async fn analyze_if_grown(&self, rows: u64) -> Result<()> {
+        let since = self.written_since.fetch_add(rows, Ordering::AcqRel) + rows;
+        let before = self.written_before.load(Ordering::Acquire);
+        if since < before.max(ANALYZE_AFTER_ROWS) {
+            return Ok(());
+        }
+        self.written_since.store(0, Ordering::Release);
+        self.written_before.store(before + since, Ordering::Release);
+        self.analyze().await
     }
 }
 
@@ -313,7 +359,10 @@ impl Store for PostgresStore {
         actor: &str,
         plan: BulkPlan,
     ) -> Result<BulkWritten> {
-        in_transaction!(self, |tx| bulk::write(&mut tx, workspace_id, actor, &plan))
+        let rows = plan.groups.len() as u64;
+        let written = in_transaction!(self, |tx| bulk::write(&mut tx, workspace_id, actor, &plan))?;
+        self.analyze_if_grown(rows).await?;
+        Ok(written)
     }
 
     async fn idempotency_claim(

@@ -23,6 +23,13 @@ pub async fn run<T: Tx>(tx: &mut T, ws: &str, query: &AccountQuery) -> Result<Ve
     let d = tx.dialect();
     let mut q = SqlBuilder::new(select_prefix(d));
     q.params.push(ws.into());
+    // SQLite builds every selected column (four correlated JSON subqueries) of every matching
+    // row before it sorts, so a search matching thousands of rows built thousands of accounts
+    // to return twenty. It now picks the page's rowids first and reads only those.
+    let pick_first = d == Dialect::Sqlite;
+    if pick_first {
+        q.push(" AND a.rowid IN (SELECT a.rowid FROM accounts a WHERE a.workspace_id = $1");
+    }
     if !query.include_archived {
         q.push(" AND a.archived_at IS NULL");
     }
@@ -34,7 +41,10 @@ pub async fn run<T: Tx>(tx: &mut T, ws: &str, query: &AccountQuery) -> Result<Ve
         q.push(" AND ");
         search_match(&mut q, d, term);
     }
-    order_and_page(&mut q, d, query)?;
+    let order_by = order_and_page(&mut q, d, query)?;
+    if pick_first {
+        q.push(") ORDER BY ").push(&order_by);
+    }
     let rows = tx.query(&q.sql, &q.params).await?;
     rows.into_iter().map(decode).collect()
 }
@@ -494,7 +504,13 @@ fn sort_exprs<'a>(q: &mut SqlBuilder<'a>, d: Dialect, key: &'a SortKey) -> Resul
     }
 }
 
-fn order_and_page<'a>(q: &mut SqlBuilder<'a>, d: Dialect, query: &'a AccountQuery) -> Result<()> {
+/// Appends the keyset condition, `ORDER BY`, `LIMIT` and `OFFSET`; returns the `ORDER BY`
+/// expressions (their placeholders are bound once and may be used again).
+fn order_and_page<'a>(
+    q: &mut SqlBuilder<'a>,
+    d: Dialect,
+    query: &'a AccountQuery,
+) -> Result<String> {
     let order_by = match &query.order {
         Order::Rank => {
             let term = query
@@ -524,7 +540,7 @@ fn order_and_page<'a>(q: &mut SqlBuilder<'a>, d: Dialect, query: &'a AccountQuer
         let n = i64::try_from(n).map_err(|_| Error::internal("offset out of range"))?;
         q.push(" OFFSET ").bind(n);
     }
-    Ok(())
+    Ok(order_by)
 }
 
 /// Rows after the cursor in the sort order (with NULLs last ascending, first descending):

@@ -1,5 +1,8 @@
 //! [`Tx`] over a rusqlite connection. Every call completes synchronously.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use orgstore_core::Result;
@@ -22,9 +25,34 @@ impl<'c> SqliteTx<'c> {
     }
 }
 
-/// Shared SQL numbers its placeholders `$n`; SQLite spells the same `?n`.
-fn sqlite_sql(sql: &str) -> String {
-    sql.replace('$', "?")
+/// Statements whose SQLite spelling is remembered, per thread; beyond it they are rewritten
+/// each time (bulk statements of varying sizes must not pin memory).
+const REWRITE_CACHE_ENTRIES: usize = 256;
+/// Longer statements (multi-row bulk INSERTs) are rewritten each time: they are rare per row.
+const REWRITE_CACHE_MAX_LEN: usize = 16 * 1024;
+
+thread_local! {
+    static REWRITTEN: RefCell<HashMap<Box<str>, Rc<str>>> = RefCell::new(HashMap::new());
+}
+
+/// Shared SQL numbers its placeholders `$n`; SQLite spells the same `?n` (its own `$name` is a
+/// named parameter numbered by first appearance, not by `n`). The hot statements repeat, so
+/// their rewrite is cached instead of being redone (a copy of ~2 KB) on every read.
+fn sqlite_sql(sql: &str) -> Rc<str> {
+    if sql.len() > REWRITE_CACHE_MAX_LEN {
+        return Rc::from(sql.replace('$', "?"));
+    }
+    REWRITTEN.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(hit) = cache.get(sql) {
+            return Rc::clone(hit);
+        }
+        let rewritten: Rc<str> = Rc::from(sql.replace('$', "?"));
+        if cache.len() < REWRITE_CACHE_ENTRIES {
+            cache.insert(Box::from(sql), Rc::clone(&rewritten));
+        }
+        rewritten
+    })
 }
 
 impl ToSql for Param<'_> {
