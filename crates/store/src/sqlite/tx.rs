@@ -55,6 +55,24 @@ fn sqlite_sql(sql: &str) -> Rc<str> {
     })
 }
 
+/// Runs `f` on the prepared statement. Short statements, the hot repeated ones, come from the
+/// connection's statement cache; long ones (multi-row bulk statements, whose row counts vary
+/// with every request) are prepared each time: cached, they held hundreds of megabytes of
+/// prepared programs, while preparing one costs about a microsecond per row it writes.
+fn with_statement<T>(
+    conn: &Connection,
+    sql: &str,
+    f: impl FnOnce(&mut rusqlite::Statement<'_>) -> Result<T>,
+) -> Result<T> {
+    let sql = sqlite_sql(sql);
+    if sql.len() > REWRITE_CACHE_MAX_LEN {
+        f(&mut conn.prepare(&sql).map_err(db_error)?)
+    } else {
+        let mut cached = conn.prepare_cached(&sql).map_err(db_error)?;
+        f(&mut cached)
+    }
+}
+
 impl ToSql for Param<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(match self {
@@ -77,35 +95,31 @@ impl Tx for SqliteTx<'_> {
 
     async fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Vec<Value>>> {
         self.statements.fetch_add(1, Ordering::Relaxed);
-        let mut stmt = self
-            .conn
-            .prepare_cached(&sqlite_sql(sql))
-            .map_err(db_error)?;
-        let columns = stmt.column_count();
-        let mut rows = stmt
-            .query(rusqlite::params_from_iter(params))
-            .map_err(db_error)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(db_error)? {
-            let mut values = Vec::with_capacity(columns);
-            for i in 0..columns {
-                values.push(row.get::<_, Value>(i).map_err(db_error)?);
+        with_statement(self.conn, sql, |stmt| {
+            let columns = stmt.column_count();
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(params))
+                .map_err(db_error)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(db_error)? {
+                let mut values = Vec::with_capacity(columns);
+                for i in 0..columns {
+                    values.push(row.get::<_, Value>(i).map_err(db_error)?);
+                }
+                out.push(values);
             }
-            out.push(values);
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
     async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
         self.statements.fetch_add(1, Ordering::Relaxed);
-        let mut stmt = self
-            .conn
-            .prepare_cached(&sqlite_sql(sql))
-            .map_err(db_error)?;
-        let changed = stmt
-            .execute(rusqlite::params_from_iter(params))
-            .map_err(db_error)?;
-        Ok(changed as u64)
+        with_statement(self.conn, sql, |stmt| {
+            let changed = stmt
+                .execute(rusqlite::params_from_iter(params))
+                .map_err(db_error)?;
+            Ok(changed as u64)
+        })
     }
 }
 
