@@ -1,21 +1,11 @@
 //! Account operations.
 
-use super::Service;
+use super::{Service, settle};
 use crate::auth::{Principal, Scope};
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::list::{ListParams, Page, into_page};
 use crate::model::{Account, AccountData, AccountInput, AccountPatch};
-use crate::store::Guarded;
-
-pub(super) fn stale(current_version: i64, expected: i64) -> Error {
-    Error::PreconditionFailed {
-        message: format!(
-            "the account is at version {current_version}, not {expected}: read it again and retry"
-        ),
-        current_version,
-    }
-}
 
 impl Service {
     pub async fn create_account(&self, who: &Principal, input: AccountInput) -> Result<Account> {
@@ -77,13 +67,7 @@ impl Service {
                 Box::new(next),
             )
             .await?;
-        match outcome {
-            Guarded::Done(account) => Ok(account),
-            Guarded::NotFound => Err(Error::not_found("account", id)),
-            Guarded::Stale { current_version } => {
-                Err(stale(current_version, if_match.unwrap_or_default()))
-            }
-        }
+        settle(outcome, "account", id, if_match)
     }
 
     pub async fn delete_account(
@@ -94,17 +78,11 @@ impl Service {
     ) -> Result<()> {
         who.require(Scope::Write)?;
         ids::check(ids::ACCOUNT, "id", id)?;
-        match self
+        let outcome = self
             .store
             .delete_account(&who.workspace_id, id, if_match)
-            .await?
-        {
-            Guarded::Done(()) => Ok(()),
-            Guarded::NotFound => Err(Error::not_found("account", id)),
-            Guarded::Stale { current_version } => {
-                Err(stale(current_version, if_match.unwrap_or_default()))
-            }
-        }
+            .await?;
+        settle(outcome, "account", id, if_match)
     }
 
     pub async fn list_accounts(

@@ -1,7 +1,6 @@
 //! Case operations.
 
-use super::Service;
-use super::contacts::settle;
+use super::{Service, settle};
 use crate::auth::{Principal, Scope};
 use crate::error::{Error, Result};
 use crate::ids;

@@ -1,6 +1,6 @@
 //! Contact operations, and linking contacts to accounts from the account side.
 
-use super::Service;
+use super::{Service, settle};
 use crate::auth::{Principal, Scope};
 use crate::error::{Error, Result};
 use crate::ids;
@@ -8,35 +8,6 @@ use crate::list::Page;
 use crate::model::{Contact, ContactInput, ContactPatch};
 use crate::related::{ContactListParams, PageParams, into_page};
 use crate::schema::{Mode, SchemaObject};
-use crate::store::Guarded;
-
-/// A 412 naming the record's current version.
-pub(super) fn stale_record(resource: &str, current_version: i64, expected: i64) -> Error {
-    Error::PreconditionFailed {
-        message: format!(
-            "the {resource} is at version {current_version}, not {expected}: read it again and retry"
-        ),
-        current_version,
-    }
-}
-
-/// The outcome of a guarded write as the caller sees it.
-pub(super) fn settle<T>(
-    outcome: Guarded<T>,
-    resource: &'static str,
-    id: &str,
-    if_match: Option<i64>,
-) -> Result<T> {
-    match outcome {
-        Guarded::Done(value) => Ok(value),
-        Guarded::NotFound => Err(Error::not_found(resource, id)),
-        Guarded::Stale { current_version } => Err(stale_record(
-            resource,
-            current_version,
-            if_match.unwrap_or_default(),
-        )),
-    }
-}
 
 impl Service {
     pub async fn create_contact(&self, who: &Principal, input: ContactInput) -> Result<Contact> {

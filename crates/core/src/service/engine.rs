@@ -8,14 +8,14 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::Service;
-use super::accounts::stale;
+use super::settle;
 use crate::auth::{Principal, Scope};
 use crate::decode::from_value;
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::model::{Account, AccountData, AccountInput, AccountPatch};
 use crate::normalize::normalize_domain;
-use crate::store::{Guarded, MatchKeys};
+use crate::store::MatchKeys;
 
 /// How often an assert that lost a creation race looks again for the winner.
 const ASSERT_ATTEMPTS: usize = 3;
@@ -157,16 +157,6 @@ fn is_unique_conflict(err: &Error) -> bool {
     )
 }
 
-fn guarded(outcome: Guarded<Account>, id: &str, if_match: Option<i64>) -> Result<Account> {
-    match outcome {
-        Guarded::Done(account) => Ok(account),
-        Guarded::NotFound => Err(Error::not_found("account", id)),
-        Guarded::Stale { current_version } => {
-            Err(stale(current_version, if_match.unwrap_or_default()))
-        }
-    }
-}
-
 impl Service {
     /// Creates the account when nothing matches the key, updates it when exactly one account
     /// does, and fails with `ambiguous_match` when several do. Two asserts racing on one key
@@ -276,7 +266,7 @@ impl Service {
             .store
             .set_archived(&who.workspace_id, id, archived, if_match, &who.user_id)
             .await?;
-        guarded(outcome, id, if_match)
+        settle(outcome, "account", id, if_match)
     }
 
     /// Merges `secondary` into `primary` (see [`crate::model::merge_into`]) and deletes
@@ -309,7 +299,7 @@ impl Service {
                 &who.user_id,
             )
             .await?;
-        guarded(outcome, primary, if_match)
+        settle(outcome, "account", primary, if_match)
     }
 
     pub async fn list_domains(&self, who: &Principal, id: &str) -> Result<Vec<DomainEntry>> {

@@ -26,7 +26,8 @@ pub use directory::DirectoryListParams;
 
 use std::sync::Arc;
 
-use crate::store::Store;
+use crate::error::{Error, Result};
+use crate::store::{Guarded, Store};
 
 /// The one entry point of the service layer, cheap to clone into every handler.
 #[derive(Clone)]
@@ -46,15 +47,32 @@ impl Service {
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
+}
 
-    /// Makes a revoked token fail at once in this process (other processes notice within
-    /// [`TOKEN_TTL`]); call it after revoking the token with this hash.
-    pub fn forget_token(&self, token_hash: &str) {
-        self.tokens.forget(token_hash);
+/// A 412 naming the record's current version.
+fn stale_record(resource: &str, current_version: i64, expected: i64) -> Error {
+    Error::PreconditionFailed {
+        message: format!(
+            "the {resource} is at version {current_version}, not {expected}: read it again and retry"
+        ),
+        current_version,
     }
+}
 
-    /// Forgets every cached token, e.g. after changing a user's or a token's scope.
-    pub fn forget_all_tokens(&self) {
-        self.tokens.clear();
+/// The outcome of a guarded write as the caller sees it.
+fn settle<T>(
+    outcome: Guarded<T>,
+    resource: &'static str,
+    id: &str,
+    if_match: Option<i64>,
+) -> Result<T> {
+    match outcome {
+        Guarded::Done(value) => Ok(value),
+        Guarded::NotFound => Err(Error::not_found(resource, id)),
+        Guarded::Stale { current_version } => Err(stale_record(
+            resource,
+            current_version,
+            if_match.unwrap_or_default(),
+        )),
     }
 }

@@ -2,8 +2,8 @@
 //! table every time (on SQLite that read was a fifth of a get by id).
 //!
 //! An entry lives [`TOKEN_TTL`]: that is how long a token revoked by *another* process (a
-//! second server, the CLI) keeps working here. A revocation through this process calls
-//! [`TokenCache::forget`] and takes effect at once. Unknown tokens are never cached, so a
+//! second server, the CLI) keeps working here. A user deleted through this process (which
+//! revokes the user's tokens) is dropped with [`TokenCache::forget_user`] at once. Unknown tokens are never cached, so a
 //! client guessing tokens cannot fill the cache; it is bounded by [`MAX_ENTRIES`] anyway.
 
 use std::collections::HashMap;
@@ -44,24 +44,10 @@ impl TokenCache {
         entries.insert(token_hash.to_string(), (principal.clone(), Instant::now()));
     }
 
-    /// Drops one token (revoked in this process).
-    pub fn forget(&self, token_hash: &str) {
-        if let Ok(mut entries) = self.entries.write() {
-            entries.remove(token_hash);
-        }
-    }
-
     /// Drops every token of one user (whose tokens were revoked in this process).
     pub fn forget_user(&self, workspace_id: &str, user_id: &str) {
         if let Ok(mut entries) = self.entries.write() {
             entries.retain(|_, (p, _)| p.workspace_id != workspace_id || p.user_id != user_id);
-        }
-    }
-
-    /// Drops every token (e.g. after a workspace-wide change of scopes or users).
-    pub fn clear(&self) {
-        if let Ok(mut entries) = self.entries.write() {
-            entries.clear();
         }
     }
 }
@@ -86,12 +72,6 @@ mod tests {
         assert_eq!(cache.get("h"), None);
         cache.put("h", &principal());
         assert_eq!(cache.get("h"), Some(principal()));
-        cache.forget("h");
-        assert_eq!(cache.get("h"), None);
-        cache.put("h", &principal());
-        cache.clear();
-        assert_eq!(cache.get("h"), None);
-        cache.put("h", &principal());
         cache.forget_user("ws", "other");
         assert_eq!(cache.get("h"), Some(principal()));
         cache.forget_user("ws", "u");

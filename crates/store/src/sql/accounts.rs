@@ -372,15 +372,7 @@ async fn check_references<T: Tx>(tx: &mut T, ws: &str, data: &AccountData) -> Re
     // Locks the rows found, so that a stage or user delete cannot commit before this write.
     let key_share = super::directory::key_share(tx.dialect());
     if let Some(stage) = &data.stage {
-        let sql = format!("SELECT key FROM stages WHERE workspace_id = $1 AND key = $2{key_share}");
-        let rows = tx.query(&sql, &[ws.into(), stage.into()]).await?;
-        if rows.is_empty() {
-            return Err(Error::invalid_value(
-                "stage",
-                stage.as_str(),
-                format!("'{stage}' is not a stage of this workspace"),
-            ));
-        }
+        super::directory::check_stage_exists(tx, ws, stage).await?;
     }
     if !data.owners.is_empty() {
         let mut q = SqlBuilder::new("SELECT id FROM users WHERE workspace_id = ");

@@ -108,7 +108,7 @@ impl Kind for Contacts {
         data: Option<&ContactData>,
     ) -> Result<()> {
         if let Some(stage) = data.and_then(|d| d.stage.as_deref()) {
-            check_stage(tx, ws, stage).await?;
+            super::directory::check_stage_exists(tx, ws, stage).await?;
         }
         // Unique custom values: a rewrite releases the old claims and claims the new values;
         // a delete (no data) only releases.
@@ -132,23 +132,6 @@ impl Kind for Contacts {
         tx.execute(&q.sql, &q.params).await?;
         Ok(())
     }
-}
-
-/// A contact's stage must be a stage key of the workspace. On PostgreSQL the stage row is
-/// held `FOR KEY SHARE` until commit, as account writes hold theirs, so a concurrent stage
-/// delete waits and then counts this contact.
-async fn check_stage<T: Tx>(tx: &mut T, ws: &str, stage: &str) -> Result<()> {
-    let key_share = super::directory::key_share(tx.dialect());
-    let sql = format!("SELECT key FROM stages WHERE workspace_id = $1 AND key = $2{key_share}");
-    let rows = tx.query(&sql, &[ws.into(), stage.into()]).await?;
-    if rows.is_empty() {
-        return Err(Error::invalid_value(
-            "stage",
-            stage,
-            format!("'{stage}' is not a stage of this workspace"),
-        ));
-    }
-    Ok(())
 }
 
 /// One account's contacts; `None` when the workspace has no such account.

@@ -53,6 +53,24 @@ pub(super) fn key_share(d: Dialect) -> &'static str {
     }
 }
 
+/// A record's stage must be a stage key of the workspace: a 400 naming `stage` otherwise. On
+/// PostgreSQL the stage row is held [`key_share`] until commit, so a concurrent stage delete
+/// waits for this write and then counts it.
+pub(super) async fn check_stage_exists<T: Tx>(tx: &mut T, ws: &str, stage: &str) -> Result<()> {
+    let sql = format!(
+        "SELECT key FROM stages WHERE workspace_id = $1 AND key = $2{}",
+        key_share(tx.dialect())
+    );
+    if tx.query(&sql, &[ws.into(), stage.into()]).await?.is_empty() {
+        return Err(Error::invalid_value(
+            "stage",
+            stage,
+            format!("'{stage}' is not a stage of this workspace"),
+        ));
+    }
+    Ok(())
+}
+
 #[derive(Clone, Copy)]
 enum Lock {
     /// For a change that keeps the row's key: does not conflict with `FOR KEY SHARE`.
