@@ -26,9 +26,12 @@ pub struct ErrorBody {
 /// What went wrong.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable machine-readable type, e.g. `invalid_value`, `not_found`.
+    /// The class of the error, e.g. `invalid_value`, `not_found`: the code itself, or the
+    /// broader kind a refined code belongs to (`unknown_filter_field` is an `unknown_field`).
     #[serde(rename = "type")]
     pub kind: String,
+    /// The code, from the table of error codes in the README.
+    pub code: String,
     pub message: String,
     /// The request field that was wrong, as a path (`addresses[0].type`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,7 +54,9 @@ pub struct ErrorDetail {
 /// The JSON body of an error, without the status.
 pub fn error_body(err: &Error) -> Value {
     let mut detail = Map::new();
-    detail.insert("type".into(), json!(err.code()));
+    let code = err.code();
+    detail.insert("type".into(), json!(code.class()));
+    detail.insert("code".into(), json!(code.as_str()));
     match err {
         Error::Internal { message } => {
             let reference_id = ulid::Ulid::new().to_string();

@@ -11,6 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use orgstore_core::Error;
 use orgstore_core::auth::Principal;
+use orgstore_core::error::Code;
 use orgstore_core::idempotency::{IdempotencyClaim, StoredResponse};
 use sha2::{Digest, Sha256};
 
@@ -53,7 +54,7 @@ async fn run_once(state: &AppState, request: Request, next: Next) -> Result<Resp
     match service.idempotency_claim(&who, &key, &fingerprint).await? {
         IdempotencyClaim::Replay(stored) => Ok(replay(stored)),
         IdempotencyClaim::Mismatch => Err(Error::Conflict {
-            code: "idempotency_key_reused",
+            code: Code::IdempotencyKeyReused,
             message: format!(
                 "Idempotency-Key {key} was already used for a different request; use a new key"
             ),
@@ -64,7 +65,7 @@ async fn run_once(state: &AppState, request: Request, next: Next) -> Result<Resp
         .into()),
         IdempotencyClaim::InProgress => {
             let mut response = ApiError(Error::Conflict {
-                code: "idempotency_key_in_progress",
+                code: Code::IdempotencyKeyInProgress,
                 message: format!(
                     "a request with Idempotency-Key {key} is still running; retry shortly"
                 ),

@@ -4,6 +4,7 @@ use axum::body::Body;
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
 use orgstore_core::Error;
+use orgstore_core::error::Code;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -46,7 +47,7 @@ where
                     Error::PayloadTooLarge { limit: BODY_LIMIT }
                 } else {
                     Error::bad_request(
-                        "malformed_body",
+                        Code::MalformedBody,
                         format!("the request body could not be read: {err}"),
                     )
                 }
@@ -78,7 +79,7 @@ pub async fn read_json<T: DeserializeOwned>(req: Request, limit: usize) -> Resul
                 Error::PayloadTooLarge { limit }
             } else {
                 Error::bad_request(
-                    "malformed_body",
+                    Code::MalformedBody,
                     format!("the request body could not be read: {err}"),
                 )
             }
@@ -142,29 +143,35 @@ mod tests {
     fn syntax_and_shape() {
         for body in ["", "   ", "{", "{\"name\": }", "{\"name\":\"a\"} x"] {
             let err = err_of(body);
-            assert_eq!(err.code(), "malformed_json", "{body}");
+            assert_eq!(err.code().as_str(), "malformed_json", "{body}");
         }
         assert!(err_of("{\n\"name\": }").to_string().contains("line 2"));
         let err = err_of("[1,2]");
-        assert_eq!((err.code(), err.field()), ("invalid_type", None));
+        assert_eq!((err.code().as_str(), err.field()), ("invalid_type", None));
         assert_eq!(err_of("\"x\"").code(), "invalid_type");
     }
 
     #[test]
     fn fields() {
         let err = err_of("{}");
-        assert_eq!((err.code(), err.field()), ("missing_field", Some("name")));
+        assert_eq!(
+            (err.code().as_str(), err.field()),
+            ("missing_field", Some("name"))
+        );
         let err = err_of(r#"{"name":"a","colour":"red"}"#);
-        assert_eq!((err.code(), err.field()), ("unknown_field", Some("colour")));
+        assert_eq!(
+            (err.code().as_str(), err.field()),
+            ("unknown_field", Some("colour"))
+        );
         assert_eq!(err.value(), Some(&Value::from("colour")));
         let err = err_of(r#"{"name":"a","version":3}"#);
         assert_eq!(
-            (err.code(), err.field()),
+            (err.code().as_str(), err.field()),
             ("field_not_updatable", Some("version"))
         );
         let err = err_of(r#"{"name":"a","number_of_employees":"many"}"#);
         assert_eq!(
-            (err.code(), err.field()),
+            (err.code().as_str(), err.field()),
             ("invalid_type", Some("number_of_employees"))
         );
         assert_eq!(err.value(), Some(&Value::from("many")));
@@ -172,17 +179,17 @@ mod tests {
             Ok(_) => panic!("id accepted"),
             Err(err) => err,
         };
-        assert_eq!(err.code(), "field_not_updatable");
+        assert_eq!(err.code().as_str(), "field_not_updatable");
     }
 
     #[test]
     fn nested_paths() {
         let err = err_of(r#"{"name":"a","addresses":[{"city":"x"},{"type":"moon"}]}"#);
         assert_eq!(err.field(), Some("addresses[1].type"), "{err:?}");
-        assert_eq!(err.code(), "invalid_value");
+        assert_eq!(err.code().as_str(), "invalid_value");
         assert_eq!(err.value(), Some(&Value::from("moon")));
         let err = err_of(r#"{"name":"a","addresses":[{"town":"x"}]}"#);
         assert_eq!(err.field(), Some("addresses[0].town"), "{err:?}");
-        assert_eq!(err.code(), "unknown_field");
+        assert_eq!(err.code().as_str(), "unknown_field");
     }
 }

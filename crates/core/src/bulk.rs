@@ -22,7 +22,7 @@ pub const MAX_ROWS: usize = 10_000;
 
 /// The error code of a bulk write that lost a race: another writer claimed one of the plan's
 /// domains or external refs after the store looked them up. The service retries the plan once.
-pub const CONCURRENT_WRITE: &str = "concurrent_write";
+pub const CONCURRENT_WRITE: crate::error::Code = crate::error::Code::ConcurrentWrite;
 
 /// The body of `POST /v1/accounts/bulk`.
 #[derive(Debug, Clone, PartialEq, Deserialize, ToSchema)]

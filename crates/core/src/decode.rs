@@ -2,6 +2,7 @@
 //! field by its path (`addresses[0].type`) and carries the offending value. Every surface and
 //! the bulk and assert operations decode through here, so that errors read the same everywhere.
 
+use crate::error::Code;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_path_to_error::Segment;
@@ -32,7 +33,7 @@ pub fn from_value<T: DeserializeOwned>(value: &Value, prefix: &str) -> Result<T,
     if !value.is_object() {
         let message = format!("`{prefix}` must be a JSON object, not {}", kind(value));
         return Err(Error::invalid(
-            "invalid_type",
+            Code::InvalidType,
             prefix,
             value.clone(),
             message,
@@ -57,7 +58,7 @@ pub fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         // Valid JSON that is not an object, or not JSON at all.
         return match serde_json::from_slice::<Value>(bytes) {
             Ok(value) => Err(Error::BadRequest {
-                code: "invalid_type",
+                code: Code::InvalidType,
                 message: format!(
                     "the request body must be a JSON object, not {}",
                     kind(&value)
@@ -104,7 +105,7 @@ fn malformed(err: &serde_json::Error) -> Error {
             err.column()
         )
     };
-    Error::bad_request("malformed_json", message)
+    Error::bad_request(Code::MalformedJson, message)
 }
 
 /// serde_json appends " at line L column C"; the message reads better without it.
@@ -201,7 +202,7 @@ fn map_error(
     if let Some(name) = quoted_after(&message, "missing field ") {
         let field = join(&rendered, name);
         return Error::BadRequest {
-            code: "missing_field",
+            code: Code::MissingField,
             message: format!("the field `{field}` is required"),
             field: Some(field),
             value: None,
@@ -216,23 +217,23 @@ fn map_error(
         let top_level = !relative_field.contains('.') && !relative_field.contains('[');
         if top_level && SYSTEM_FIELDS.contains(&name) {
             return Error::invalid(
-                "field_not_updatable",
+                Code::FieldNotUpdatable,
                 field.as_str(),
                 name,
                 format!("`{name}` is set by the server and cannot be written"),
             );
         }
         return Error::invalid(
-            "unknown_field",
+            Code::UnknownField,
             field.as_str(),
             name,
             format!("`{field}` is not a known field"),
         );
     }
     let code = if message.starts_with("unknown variant") || message.starts_with("invalid value") {
-        "invalid_value"
+        Code::InvalidValue
     } else {
-        "invalid_type"
+        Code::InvalidType
     };
     let field = (!rendered.is_empty()).then(|| rendered.clone());
     let value = field.as_ref().and_then(|_| offending());

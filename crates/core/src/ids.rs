@@ -1,6 +1,7 @@
 //! Record ids: a type prefix and a ULID (`acc_01jd5...`). ULIDs are time-ordered, which keeps
 //! B-tree inserts at the right edge of the index and makes `created_at` order match id order.
 
+use crate::error::Code;
 use crate::error::{Error, Result};
 
 pub const ACCOUNT: &str = "acc";
@@ -51,7 +52,7 @@ pub fn check(prefix: &str, field: &str, id: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::invalid(
-            "invalid_id",
+            Code::InvalidId,
             field,
             id,
             format!("'{id}' is not a valid {prefix}_ id"),

@@ -3,6 +3,7 @@
 //! A cursor is the sort value and id of the last row of a page, base64url-encoded JSON. Keyset
 //! pagination stays fast on deep pages and is stable while rows are added.
 
+use crate::error::Code;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -130,8 +131,9 @@ impl ListParams {
             tag: non_empty(self.tag),
             domain: non_empty(self.domain)
                 .map(|d| {
-                    normalize_domain(&d)
-                        .map_err(|why| Error::invalid("invalid_domain", "domain", d.as_str(), why))
+                    normalize_domain(&d).map_err(|why| {
+                        Error::invalid(Code::InvalidDomain, "domain", d.as_str(), why)
+                    })
                 })
                 .transpose()?,
             created_after: parse_time("created_after", self.created_after)?,
@@ -218,7 +220,7 @@ fn parse_bool(field: &str, value: Option<String>) -> Result<bool> {
 }
 
 fn bad_cursor(cursor: &str, why: &str) -> Error {
-    Error::invalid("invalid_cursor", "cursor", cursor, why.to_string())
+    Error::invalid(Code::InvalidCursor, "cursor", cursor, why.to_string())
 }
 
 fn decode_cursor(cursor: &str, sort: Sort) -> Result<After> {

@@ -26,6 +26,7 @@
 //!   system fields page by keyset (the last row's sort values and id); ranked search and sorts
 //!   over custom fields page by offset.
 
+use crate::error::Code;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rust_decimal::Decimal;
@@ -669,7 +670,7 @@ pub fn parse_search(field: &str, text: Option<&str>) -> Result<Option<String>> {
 fn parse_sort(inputs: &[SortKeyInput], schema: &ObjectSchema) -> Result<Vec<SortKey>> {
     if inputs.len() > MAX_SORT_KEYS {
         return Err(Error::invalid(
-            "too_many_items",
+            Code::TooManyItems,
             "sort",
             inputs.len(),
             format!("sort takes at most {MAX_SORT_KEYS} keys"),
@@ -716,7 +717,7 @@ fn parse_field(name: &str, at: &str, schema: &ObjectSchema) -> Result<Field> {
                 CustomKind::of(def.field_type),
             )),
             None => Err(Error::invalid(
-                "unknown_field",
+                Code::UnknownField,
                 at,
                 name,
                 format!(
@@ -728,7 +729,7 @@ fn parse_field(name: &str, at: &str, schema: &ObjectSchema) -> Result<Field> {
     }
     Field::parse(name).ok_or_else(|| {
         Error::invalid(
-            "unknown_field",
+            Code::UnknownField,
             at,
             name,
             format!(
@@ -751,7 +752,7 @@ fn type_name(value: &Value) -> &'static str {
 
 fn wrong_type(at: &str, value: &Value, wanted: &str) -> Error {
     Error::invalid(
-        "invalid_type",
+        Code::InvalidType,
         at,
         value.clone(),
         format!("{at} must be {wanted}, not {}", type_name(value)),
@@ -784,7 +785,7 @@ impl<'s> FilterParser<'s> {
         };
         if depth > MAX_DEPTH {
             return Err(Error::BadRequest {
-                code: "invalid_value",
+                code: Code::InvalidValue,
                 message: format!("{at}: filters nest at most {MAX_DEPTH} levels deep"),
                 field: Some(at.to_string()),
                 value: None,
@@ -845,7 +846,7 @@ impl<'s> FilterParser<'s> {
         self.conditions += 1;
         if self.conditions > MAX_CONDITIONS {
             return Err(Error::invalid(
-                "too_many_items",
+                Code::TooManyItems,
                 at,
                 self.conditions,
                 format!("a filter holds at most {MAX_CONDITIONS} conditions"),
@@ -908,7 +909,7 @@ impl<'s> FilterParser<'s> {
         self.list_values += items.len();
         if items.len() > MAX_LIST_VALUES || self.list_values > MAX_TOTAL_LIST_VALUES {
             return Err(Error::invalid(
-                "too_many_items",
+                Code::TooManyItems,
                 at,
                 items.len(),
                 format!(
@@ -938,7 +939,7 @@ impl<'s> FilterParser<'s> {
 
 fn missing(at: &str) -> Error {
     Error::BadRequest {
-        code: "missing_field",
+        code: Code::MissingField,
         message: format!("the field `{at}` is required"),
         field: Some(at.to_string()),
         value: None,
@@ -948,7 +949,7 @@ fn missing(at: &str) -> Error {
 fn unknown_key(at: &str, key: &str, why: &str) -> Error {
     let field = format!("{at}.{key}");
     Error::invalid(
-        "unknown_field",
+        Code::UnknownField,
         field.as_str(),
         key,
         format!("`{field}` is not known: {why}"),
@@ -1051,7 +1052,7 @@ fn text_scalar(field: &Field, value: &Value, at: &str) -> Result<Scalar> {
     if *field == Field::Domains {
         return normalize_domain(text)
             .map(Scalar::Text)
-            .map_err(|why| Error::invalid("invalid_domain", at, text.as_str(), why));
+            .map_err(|why| Error::invalid(Code::InvalidDomain, at, text.as_str(), why));
     }
     Ok(Scalar::Text(if field.lowercased() {
         text.to_lowercase()
@@ -1154,7 +1155,7 @@ struct CursorBody {
 }
 
 fn bad_cursor(cursor: &str, why: &str) -> Error {
-    Error::invalid("invalid_cursor", "cursor", cursor, why.to_string())
+    Error::invalid(Code::InvalidCursor, "cursor", cursor, why.to_string())
 }
 
 fn decode_cursor(cursor: &str, query: &AccountQuery) -> Result<Start> {
@@ -1275,7 +1276,11 @@ mod tests {
 
     fn where_(body: Value) -> (&'static str, Option<String>, Option<Value>) {
         let e = err(body);
-        (e.code(), e.field().map(str::to_string), e.value().cloned())
+        (
+            e.code().as_str(),
+            e.field().map(str::to_string),
+            e.value().cloned(),
+        )
     }
 
     #[test]

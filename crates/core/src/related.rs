@@ -3,6 +3,7 @@
 //! Pages are in id order. Ids are ULIDs, whose leading bits are the creation time, so id order
 //! is creation order (to the millisecond) and one index column serves as the keyset.
 
+use crate::error::Code;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
@@ -143,7 +144,7 @@ fn parse_search(q: Option<String>) -> Result<Option<String>> {
     };
     if q.chars().count() > MAX_SEARCH_CHARS {
         return Err(Error::invalid(
-            "too_long",
+            Code::TooLong,
             "q",
             q.as_str(),
             format!("q is longer than {MAX_SEARCH_CHARS} characters"),
@@ -169,7 +170,7 @@ fn decode_cursor(prefix: &str, cursor: Option<String>) -> Result<Option<String>>
     match id {
         Some(id) => Ok(Some(id)),
         None => Err(Error::invalid(
-            "invalid_cursor",
+            Code::InvalidCursor,
             "cursor",
             cursor.as_str(),
             "cursor is not one this server issued",
@@ -193,7 +194,7 @@ impl ContactListParams {
             None => None,
             Some(raw) => Some(normalize_email(&raw).ok_or_else(|| {
                 Error::invalid(
-                    "invalid_email",
+                    Code::InvalidEmail,
                     "email",
                     raw.as_str(),
                     format!("'{raw}' is not a valid email address"),

@@ -39,6 +39,7 @@
 //! `{"line", "row", "error"}`, and the import goes on; only an unreadable file or a failing
 //! store stops it.
 
+use orgstore_core::error::Code;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -492,7 +493,7 @@ fn unreadable_csv_row(err: csv::Error) -> anyhow::Result<Row> {
     Ok(Row {
         line,
         raw: Value::Null,
-        body: Err(Error::bad_request("invalid_csv", message)),
+        body: Err(Error::bad_request(Code::InvalidCsv, message)),
     })
 }
 
@@ -554,7 +555,7 @@ fn ndjson_row(line: u64, bytes: &[u8]) -> Row {
             line,
             raw: other,
             body: Err(Error::bad_request(
-                "invalid_json",
+                Code::InvalidJson,
                 "each line must be a JSON object: one account",
             )),
         },
@@ -562,7 +563,7 @@ fn ndjson_row(line: u64, bytes: &[u8]) -> Row {
             line,
             raw: json!(text),
             body: Err(Error::bad_request(
-                "invalid_json",
+                Code::InvalidJson,
                 format!("the line is not JSON: {err}"),
             )),
         },

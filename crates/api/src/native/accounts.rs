@@ -6,6 +6,7 @@ use axum::http::header::{ETAG, IF_MATCH, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use orgstore_core::Error;
+use orgstore_core::error::Code;
 use orgstore_core::list::ListParams;
 use orgstore_core::model::{Account, AccountInput, AccountPatch};
 
@@ -33,7 +34,7 @@ pub fn parse_if_match(value: Option<&str>) -> Result<Option<i64>, Error> {
     match unquoted.parse::<i64>() {
         Ok(version) if version >= 0 && !unquoted.starts_with('+') => Ok(Some(version)),
         _ => Err(Error::invalid(
-            "invalid_value",
+            Code::InvalidValue,
             "If-Match",
             raw,
             "If-Match must be an ETag of this API, such as \"3\", or *",
@@ -47,7 +48,7 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Error> {
         Some(value) => match value.to_str() {
             Ok(text) => parse_if_match(Some(text)),
             Err(_) => Err(Error::invalid(
-                "invalid_value",
+                Code::InvalidValue,
                 "If-Match",
                 String::from_utf8_lossy(value.as_bytes()).into_owned(),
                 "If-Match must be an ETag of this API, such as \"3\", or *",
@@ -59,7 +60,7 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Error> {
 pub(crate) fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, Error> {
     path.map(|Path(id)| id).map_err(|rejection| {
         Error::bad_request(
-            "invalid_id",
+            Code::InvalidId,
             format!("the id in the path is not valid: {rejection}"),
         )
     })
@@ -218,7 +219,7 @@ pub async fn list_accounts(
 ) -> ApiResult<Response> {
     let Query(params) = query.map_err(|rejection| {
         Error::bad_request(
-            "invalid_query",
+            Code::InvalidQuery,
             format!("the query string is not valid: {}", rejection.body_text()),
         )
     })?;

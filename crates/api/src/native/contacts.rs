@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use orgstore_core::Error;
+use orgstore_core::error::Code;
 use orgstore_core::model::{Contact, ContactInput, ContactPatch};
 use orgstore_core::related::{ContactListParams, PageParams, Record};
 use serde::{Deserialize, Serialize};
@@ -71,13 +72,13 @@ pub(crate) fn query_params<T>(query: Result<Query<T>, QueryRejection>) -> Result
             .and_then(|rest| rest.split('`').next());
         match unknown {
             Some(name) => Error::invalid(
-                "unknown_parameter",
+                Code::UnknownParameter,
                 name,
                 name,
                 format!("`{name}` is not a parameter of this list"),
             ),
             None => Error::bad_request(
-                "invalid_query",
+                Code::InvalidQuery,
                 format!("the query string is not valid: {text}"),
             ),
         }
@@ -89,7 +90,7 @@ fn path_pair(
 ) -> Result<(String, String), Error> {
     path.map(|Path(ids)| ids).map_err(|rejection| {
         Error::bad_request(
-            "invalid_id",
+            Code::InvalidId,
             format!("the ids in the path are not valid: {rejection}"),
         )
     })

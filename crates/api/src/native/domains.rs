@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use orgstore_core::Error;
+use orgstore_core::error::Code;
 use orgstore_core::service::{DomainEntry, DomainPatch, NewDomain};
 use serde_json::json;
 
@@ -18,7 +19,10 @@ fn path_pair(
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<(String, String), Error> {
     path.map(|Path(pair)| pair).map_err(|rejection| {
-        Error::bad_request("invalid_id", format!("the path is not valid: {rejection}"))
+        Error::bad_request(
+            Code::InvalidId,
+            format!("the path is not valid: {rejection}"),
+        )
     })
 }
 

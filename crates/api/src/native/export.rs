@@ -8,6 +8,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::{Stream, StreamExt, stream};
+use orgstore_core::error::Code;
 use orgstore_core::export::{ExportFormat, encode_header, encode_rows};
 use orgstore_core::list::ListParams;
 use orgstore_core::model::Account;
@@ -70,7 +71,7 @@ pub async fn export_accounts(
 ) -> ApiResult<Response> {
     let Query(params) = query.map_err(|rejection| {
         Error::bad_request(
-            "invalid_query",
+            Code::InvalidQuery,
             format!("the query string is not valid: {}", rejection.body_text()),
         )
     })?;
@@ -102,7 +103,7 @@ fn parse_format(value: Option<&str>) -> Result<ExportFormat> {
         None => Ok(ExportFormat::Ndjson),
         Some(text) => ExportFormat::parse(text).ok_or_else(|| {
             Error::invalid(
-                "invalid_value",
+                Code::InvalidValue,
                 "format",
                 text,
                 format!("format must be ndjson or csv, not '{text}'"),

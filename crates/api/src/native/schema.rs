@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use orgstore_core::Error;
+use orgstore_core::error::Code;
 use orgstore_core::schema::{CustomFieldDef, CustomFieldPatch, NewCustomField, SchemaDocument};
 
 use crate::AppState;
@@ -15,7 +16,7 @@ use crate::json::JsonBody;
 
 fn path_error(rejection: PathRejection) -> Error {
     Error::bad_request(
-        "invalid_path",
+        Code::InvalidPath,
         format!("the path is not valid: {rejection}"),
     )
 }

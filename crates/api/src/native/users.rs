@@ -7,6 +7,7 @@ use axum::http::header::LOCATION;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use orgstore_core::Error;
+use orgstore_core::error::Code;
 use orgstore_core::model::{NewUser, User, UserPatch};
 use orgstore_core::service::DirectoryListParams;
 use serde::Serialize;
@@ -31,7 +32,7 @@ pub struct UserPage {
 pub(crate) fn query_params<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Error> {
     query.map(|Query(params)| params).map_err(|rejection| {
         Error::bad_request(
-            "invalid_query",
+            Code::InvalidQuery,
             format!("the query string is not valid: {}", rejection.body_text()),
         )
     })

@@ -2,6 +2,7 @@
 //! the only thing the store writes. Every surface builds an [`AccountInput`] or an
 //! [`AccountPatch`]; normalization and validation happen here, once.
 
+use crate::error::Code;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
@@ -358,7 +359,7 @@ impl AccountPatch {
             Patch::Absent => {}
             Patch::Null => {
                 return Err(Error::invalid(
-                    "invalid_value",
+                    Code::InvalidValue,
                     "name",
                     Value::Null,
                     "name cannot be cleared",
@@ -415,7 +416,7 @@ pub(crate) fn merge_custom_fields(
 
 pub(crate) fn too_long(field: &str, value: &str, max: usize) -> Error {
     Error::invalid(
-        "too_long",
+        Code::TooLong,
         field,
         value,
         format!("{field} is longer than {max} characters"),
@@ -457,7 +458,7 @@ pub(crate) fn optional_text(
 pub(crate) fn check_count<T>(field: &str, items: &[T], max: usize) -> Result<()> {
     if items.len() > max {
         return Err(Error::invalid(
-            "too_many_items",
+            Code::TooManyItems,
             field,
             items.len(),
             format!("{field} holds at most {max} items"),
@@ -488,7 +489,7 @@ fn normalize_domains(domains: Vec<String>) -> Result<Vec<String>> {
     for (i, raw) in domains.iter().enumerate() {
         let domain = normalize_domain(raw).map_err(|why| {
             Error::invalid(
-                "invalid_domain",
+                Code::InvalidDomain,
                 format!("domains[{i}]"),
                 raw.as_str(),
                 format!("'{raw}' is not a valid domain: {why}"),
@@ -714,7 +715,7 @@ fn normalize_artifacts(artifacts: Vec<String>) -> Result<Vec<String>> {
 pub(crate) fn check_custom_fields(fields: Map<String, Value>) -> Result<Map<String, Value>> {
     if fields.len() > limits::CUSTOM_FIELDS {
         return Err(Error::invalid(
-            "too_many_items",
+            Code::TooManyItems,
             "custom_fields",
             fields.len(),
             format!("custom_fields holds at most {} keys", limits::CUSTOM_FIELDS),
@@ -745,7 +746,7 @@ fn check_remote_data(data: Option<Value>) -> Result<Option<Value>> {
     let size = serde_json::to_vec(&data).map_or(usize::MAX, |v| v.len());
     if size > limits::REMOTE_DATA_BYTES {
         return Err(Error::invalid(
-            "too_long",
+            Code::TooLong,
             "remote_data",
             size,
             format!(
@@ -808,12 +809,18 @@ mod tests {
         let err = input(json!({"name": "x".repeat(300)}))
             .normalize()
             .unwrap_err();
-        assert_eq!((err.code(), err.field()), ("too_long", Some("name")));
+        assert_eq!(
+            (err.code().as_str(), err.field()),
+            ("too_long", Some("name"))
+        );
 
         let err = input(json!({"name": "A", "owners": ["bob"]}))
             .normalize()
             .unwrap_err();
-        assert_eq!((err.code(), err.field()), ("invalid_id", Some("owners[0]")));
+        assert_eq!(
+            (err.code().as_str(), err.field()),
+            ("invalid_id", Some("owners[0]"))
+        );
 
         let err = input(json!({"name": "A", "company_size": "big"}))
             .normalize()

@@ -1,6 +1,7 @@
 //! Contacts: people, each linked to at most one account. Deleting the account unlinks its
 //! contacts; it never deletes them.
 
+use crate::error::Code;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -129,7 +130,7 @@ impl ContactInput {
         };
         if data.first_name.is_none() && data.last_name.is_none() && data.emails.is_empty() {
             return Err(Error::BadRequest {
-                code: "missing_field",
+                code: Code::MissingField,
                 message: "a contact needs a first_name, a last_name or an email".into(),
                 field: Some("first_name".into()),
                 value: None,
@@ -186,7 +187,7 @@ fn normalize_emails(emails: Vec<String>) -> Result<Vec<String>> {
     for (i, raw) in emails.iter().enumerate() {
         let email = normalize_email(raw).ok_or_else(|| {
             Error::invalid(
-                "invalid_email",
+                Code::InvalidEmail,
                 format!("emails[{i}]"),
                 raw.as_str(),
                 format!("'{raw}' is not a valid email address"),
@@ -229,7 +230,7 @@ mod tests {
             .normalize()
             .unwrap_err();
         assert_eq!(
-            (err.code(), err.field()),
+            (err.code().as_str(), err.field()),
             ("invalid_email", Some("emails[1]"))
         );
         assert_eq!(err.value(), Some(&json!("nope")));
@@ -238,7 +239,7 @@ mod tests {
     #[test]
     fn a_contact_needs_a_name_or_email() {
         let err = input(json!({"title": "CEO"})).normalize().unwrap_err();
-        assert_eq!(err.code(), "missing_field");
+        assert_eq!(err.code().as_str(), "missing_field");
         let data = input(json!({"emails": ["A@X.com", "a@x.com"]}))
             .normalize()
             .expect("ok");
@@ -251,7 +252,7 @@ mod tests {
             .normalize()
             .unwrap_err();
         assert_eq!(
-            (err.code(), err.field()),
+            (err.code().as_str(), err.field()),
             ("invalid_id", Some("account_id"))
         );
     }

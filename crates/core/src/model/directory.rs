@@ -2,6 +2,7 @@
 //! their validation. [`User`](super::User) and [`Stage`](super::Stage) are read as they are
 //! stored; [`Tag`] is the dictionary entry that account tags point to.
 
+use crate::error::Code;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -255,7 +256,7 @@ impl StagePatch {
         };
         if let Some(value) = sent_key {
             return Err(Error::invalid(
-                "field_not_updatable",
+                Code::FieldNotUpdatable,
                 "key",
                 value,
                 "a stage's key cannot change: accounts refer to it; create a new stage instead",
@@ -369,7 +370,7 @@ mod tests {
         let patch: StagePatch = serde_json::from_str(r#"{"key": "x"}"#).expect("parses");
         let err = patch.normalize().expect_err("key refused");
         assert_eq!(
-            (err.code(), err.field()),
+            (err.code().as_str(), err.field()),
             ("field_not_updatable", Some("key"))
         );
     }

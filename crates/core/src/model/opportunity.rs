@@ -1,6 +1,7 @@
 //! Opportunities: minimal deals (name, status, amount, account), so that an account's
 //! `open_opportunity_count` is a real number.
 
+use crate::error::Code;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
@@ -139,7 +140,7 @@ impl OpportunityPatch {
 
 pub(crate) fn cannot_clear(field: &str) -> Error {
     Error::invalid(
-        "invalid_value",
+        Code::InvalidValue,
         field,
         serde_json::Value::Null,
         format!("{field} cannot be cleared"),

@@ -1,5 +1,6 @@
 //! Custom field definitions: what an admin sends to define or change one, and what is stored.
 
+use crate::error::Code;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -414,7 +415,7 @@ impl NewCustomField {
             (true, Some(options)) => Some(check_options(options)?),
             (true, None) => {
                 return Err(Error::BadRequest {
-                    code: "missing_field",
+                    code: Code::MissingField,
                     message: format!("a {} field needs options", field_type.as_str()),
                     field: Some("options".into()),
                     value: None,
@@ -439,7 +440,7 @@ impl NewCustomField {
             })?),
             (true, None) => {
                 return Err(Error::BadRequest {
-                    code: "missing_field",
+                    code: Code::MissingField,
                     message: "a reference field needs `reference`: account, contact or user".into(),
                     field: Some("reference".into()),
                     value: None,
@@ -494,7 +495,7 @@ impl CustomFieldPatch {
         ] {
             if let Some(value) = sent {
                 return Err(Error::invalid(
-                    "field_not_updatable",
+                    Code::FieldNotUpdatable,
                     name,
                     value.clone(),
                     format!(

@@ -6,6 +6,7 @@
 //! milliseconds (which sort chronologically as text), blank strings and empty lists are no
 //! value at all.
 
+use crate::error::Code;
 use serde_json::{Map, Value};
 
 use super::{CustomFieldDef, FieldType, ObjectSchema, RefTarget, system_fields};
@@ -99,7 +100,7 @@ fn find_def<'a>(schema: &'a ObjectSchema, key: &str, path: &str) -> Result<&'a C
     }
     if system_fields(schema.object).iter().any(|f| f.name == key) {
         return Err(Error::invalid(
-            "field_not_updatable",
+            Code::FieldNotUpdatable,
             path,
             key,
             format!(
@@ -116,7 +117,7 @@ fn find_def<'a>(schema: &'a ObjectSchema, key: &str, path: &str) -> Result<&'a C
         "define it with POST /v1/schema/{object}/fields first"
     };
     Err(Error::invalid(
-        "unknown_field",
+        Code::UnknownField,
         path,
         key,
         format!(
@@ -135,7 +136,7 @@ fn check_required(schema: &ObjectSchema, values: &Map<String, Value>, prefix: &s
         Some(def) => {
             let field = format!("{prefix}.{}", def.api_name);
             Err(Error::BadRequest {
-                code: "missing_field",
+                code: Code::MissingField,
                 message: format!("{field} is required"),
                 field: Some(field),
                 value: None,
@@ -464,7 +465,7 @@ mod tests {
         ] {
             let err = check(&s, json!({ key: bad.clone() })).unwrap_err();
             let path = format!("custom_fields.{key}");
-            assert_eq!(err.code(), "invalid_value", "{key}");
+            assert_eq!(err.code().as_str(), "invalid_value", "{key}");
             assert_eq!(err.field(), Some(path.as_str()), "{key}");
             if key != "t" {
                 // (Long values are echoed cut short.)
@@ -478,14 +479,14 @@ mod tests {
         let s = schema(&[("arr", "number", None, None, true)]);
         let err = check(&s, json!({"arr": 1, "nope": 1})).unwrap_err();
         assert_eq!(
-            (err.code(), err.field()),
+            (err.code().as_str(), err.field()),
             ("unknown_field", Some("custom_fields.nope"))
         );
         let err = check(&s, json!({"name": "x"})).unwrap_err();
-        assert_eq!(err.code(), "field_not_updatable");
+        assert_eq!(err.code().as_str(), "field_not_updatable");
         let err = check(&s, json!({})).unwrap_err();
         assert_eq!(
-            (err.code(), err.field()),
+            (err.code().as_str(), err.field()),
             ("missing_field", Some("custom_fields.arr"))
         );
         let Value::Object(patch) = json!({"arr": null}) else {

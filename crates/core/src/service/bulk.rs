@@ -13,6 +13,7 @@
 //! 409 for conflicts) and nothing is written. Decoding errors are found before the store is
 //! asked, so they win over the store's own checks.
 
+use crate::error::Code;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -88,7 +89,7 @@ impl Service {
 fn check_row_count(rows: usize) -> Result<()> {
     if rows > MAX_ROWS {
         return Err(Error::invalid(
-            "too_many_items",
+            Code::TooManyItems,
             "accounts",
             rows,
             format!("a bulk request holds at most {MAX_ROWS} accounts, not {rows}"),
@@ -101,7 +102,7 @@ fn check_row_count(rows: usize) -> Result<()> {
 fn normalize_append_tags(tags: Vec<String>) -> Result<Vec<String>> {
     if tags.len() > limits::LIST_ITEMS {
         return Err(Error::invalid(
-            "too_many_items",
+            Code::TooManyItems,
             "append_tags",
             tags.len(),
             format!("append_tags holds at most {} names", limits::LIST_ITEMS),
@@ -120,7 +121,7 @@ fn normalize_append_tags(tags: Vec<String>) -> Result<Vec<String>> {
         }
         if name.chars().count() > MAX_TAG_NAME {
             return Err(Error::invalid(
-                "too_long",
+                Code::TooLong,
                 field.as_str(),
                 name,
                 format!("{field} is longer than {MAX_TAG_NAME} characters"),

@@ -4,6 +4,7 @@
 //! accounts, which stages exist), so changing them needs `admin`; tags are everyday data and
 //! need `write`, the scope that can already create them by naming them on an account.
 
+use crate::error::Code;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -41,7 +42,7 @@ const TAGS: &str = "tags";
 
 fn bad_cursor(cursor: &str) -> Error {
     Error::invalid(
-        "invalid_cursor",
+        Code::InvalidCursor,
         "cursor",
         cursor,
         "cursor is not one this server issued for this list",

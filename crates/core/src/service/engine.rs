@@ -1,5 +1,6 @@
 //! Assert (upsert), archive and restore, merge, and the domains of one account.
 
+use crate::error::Code;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -88,7 +89,7 @@ fn entries(account: &Account) -> Vec<DomainEntry> {
 fn domain_arg(field: &str, raw: &str) -> Result<String> {
     normalize_domain(raw).map_err(|why| {
         Error::invalid(
-            "invalid_domain",
+            Code::InvalidDomain,
             field,
             raw,
             format!("'{raw}' is not a valid domain: {why}"),
@@ -109,7 +110,7 @@ impl MatchKey {
         if let Some(external_ref) = &self.external_ref {
             if external_ref.trim().is_empty() {
                 return Err(Error::invalid(
-                    "invalid_value",
+                    Code::InvalidValue,
                     "match.external_ref",
                     external_ref.as_str(),
                     "match.external_ref must not be empty",
@@ -119,7 +120,7 @@ impl MatchKey {
         }
         if keys.is_empty() {
             return Err(Error::BadRequest {
-                code: "missing_field",
+                code: Code::MissingField,
                 message: "`match` needs at least one of id, external_ref and domain".into(),
                 field: Some("match".into()),
                 value: None,
@@ -151,7 +152,7 @@ fn is_unique_conflict(err: &Error) -> bool {
     matches!(
         err,
         Error::Conflict {
-            code: "domain_conflict" | "external_ref_conflict",
+            code: Code::DomainConflict | Code::ExternalRefConflict,
             ..
         }
     )
@@ -210,7 +211,7 @@ impl Service {
                 }
                 candidates => {
                     return Err(Error::Conflict {
-                        code: "ambiguous_match",
+                        code: Code::AmbiguousMatch,
                         message: format!(
                             "the match key matches {} accounts: {}",
                             candidates.len(),
@@ -224,7 +225,7 @@ impl Service {
             }
         }
         Err(Error::Conflict {
-            code: "concurrent_update",
+            code: Code::ConcurrentUpdate,
             message: "the matching account kept changing while it was asserted; retry".into(),
             field: Some("match".into()),
             value: None,
@@ -283,7 +284,7 @@ impl Service {
         ids::check(ids::ACCOUNT, "secondary", secondary)?;
         if primary == secondary {
             return Err(Error::invalid(
-                "invalid_value",
+                Code::InvalidValue,
                 "secondary",
                 secondary,
                 "an account cannot be merged into itself",
@@ -346,7 +347,7 @@ impl Service {
         let domain = domain_arg("domain", raw)?;
         if !patch.is_primary {
             return Err(Error::invalid(
-                "invalid_value",
+                Code::InvalidValue,
                 "is_primary",
                 false,
                 "an account always has one primary domain: make another domain primary instead",

@@ -8,6 +8,7 @@
 //! `updated_after`, `include_archived`). `q`, `limit`, `cursor` and `sort` are a 400: an export is
 //! every matching account in one stable order, and search results are ranked, not keyset-paged.
 
+use crate::error::Code;
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 
 use super::Service;
@@ -86,7 +87,7 @@ fn export_query(params: ListParams) -> Result<AccountListQuery> {
     for (field, value) in unsupported {
         if let Some(value) = value.as_deref().filter(|v| !v.trim().is_empty()) {
             return Err(Error::invalid(
-                "unsupported_parameter",
+                Code::UnsupportedParameter,
                 field,
                 value,
                 format!(

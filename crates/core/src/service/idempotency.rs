@@ -2,6 +2,7 @@
 
 use super::Service;
 use crate::auth::Principal;
+use crate::error::Code;
 use crate::error::{Error, Result};
 use crate::idempotency::{IdempotencyClaim, MAX_KEY_LEN, StoredResponse};
 
@@ -10,7 +11,7 @@ fn check_key(key: &str) -> Result<()> {
     let visible = key.bytes().all(|b| b.is_ascii_graphic());
     if key.is_empty() || key.len() > MAX_KEY_LEN || !visible {
         return Err(Error::invalid(
-            "invalid_value",
+            Code::InvalidValue,
             "Idempotency-Key",
             key,
             format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} visible ASCII characters"),

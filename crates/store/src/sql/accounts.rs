@@ -1,6 +1,7 @@
 //! Account statements, shared by both stores. A write is one transaction: the account row, then
 //! its domains, external refs, owners and tags as multi-row statements (never one per item).
 
+use orgstore_core::error::Code;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -461,8 +462,8 @@ impl UniqueKind {
 
     pub(super) fn conflict(self, field: String, value: &str, holder: Option<String>) -> Error {
         let (code, what) = match self {
-            UniqueKind::Domain => ("domain_conflict", "domain"),
-            UniqueKind::ExternalRef => ("external_ref_conflict", "external ref"),
+            UniqueKind::Domain => (Code::DomainConflict, "domain"),
+            UniqueKind::ExternalRef => (Code::ExternalRefConflict, "external ref"),
         };
         let by = holder
             .as_deref()

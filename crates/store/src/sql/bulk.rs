@@ -20,6 +20,7 @@
 //! `workspace_id = $1` for a selective condition, answering `key IN (...)` by scanning the
 //! whole workspace once per statement. Hence the per-value probes of [`lookup`].
 
+use orgstore_core::error::Code;
 use std::collections::{HashMap, HashSet};
 
 use orgstore_core::bulk::{BulkPlan, BulkWritten, CONCURRENT_WRITE, GroupOutcome, PlannedGroup};
@@ -157,7 +158,7 @@ fn holders_of<'a>(
 
 fn ambiguous(field: &str, candidates: &[&str]) -> Error {
     Error::Conflict {
-        code: "ambiguous_match",
+        code: Code::AmbiguousMatch,
         message: format!(
             "the row's {field} match {} accounts: {}",
             candidates.len(),

@@ -2,6 +2,7 @@
 //! on PostgreSQL the rows it reads before writing are locked first, so that concurrent servers
 //! cannot interleave a check and the write it guards.
 
+use orgstore_core::error::Code;
 use orgstore_core::list::name_sort_key;
 use orgstore_core::model::{Stage, StageChange, Tag, TagChange, User, UserChange, UserFields};
 use orgstore_core::store::DirectoryPage;
@@ -12,7 +13,7 @@ use serde_json::Value;
 use super::{Dialect, Param, Row, SqlBuilder, Tx, workspaces};
 
 fn conflict(
-    code: &'static str,
+    code: Code,
     field: &str,
     value: impl Into<Value>,
     message: String,
@@ -142,7 +143,7 @@ fn email_taken(email: &str, holder: Option<String>) -> Error {
         .as_deref()
         .map_or_else(String::new, |h| format!(" by user {h}"));
     conflict(
-        "email_taken",
+        Code::EmailTaken,
         "email",
         email,
         format!("email {email} is already used{by}"),
@@ -237,7 +238,7 @@ pub async fn delete_user<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Result<Option
     }
     if workspaces::owner_user(tx, ws).await?.id == id {
         return Err(conflict(
-            "owner_not_deletable",
+            Code::OwnerNotDeletable,
             "id",
             id,
             format!("{id} is the workspace's owner, who cannot be deleted"),
@@ -253,7 +254,7 @@ pub async fn delete_user<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Result<Option
     if owned > 0 {
         let plural = if owned == 1 { "" } else { "s" };
         return Err(conflict(
-            "user_in_use",
+            Code::UserInUse,
             "id",
             id,
             format!(
@@ -324,7 +325,7 @@ async fn stage_count<T: Tx>(tx: &mut T, ws: &str) -> Result<i64> {
 
 fn stage_key_taken(key: &str, holder: Option<String>) -> Error {
     conflict(
-        "stage_key_taken",
+        Code::StageKeyTaken,
         "key",
         key,
         format!("a stage with key '{key}' already exists"),
@@ -475,7 +476,7 @@ pub async fn delete_stage<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Result<Optio
     if usage.iter().any(|(_, n)| *n > 0) {
         let key = stage.key.as_str();
         return Err(conflict(
-            "stage_in_use",
+            Code::StageInUse,
             "key",
             key,
             format!(
@@ -550,7 +551,7 @@ fn tag_name_taken(name: &str, holder: Option<String>) -> Error {
         .as_deref()
         .map_or_else(String::new, |h| format!(" by tag {h}"));
     conflict(
-        "tag_name_taken",
+        Code::TagNameTaken,
         "name",
         name,
         format!("tag name '{name}' is already used{by} (names are compared ignoring case)"),

@@ -5,6 +5,7 @@
 //! a value that did not come back is held by another record (a 409 naming it), the same
 //! pattern as the domains of `accounts::claim_unique`. Only live records hold claims.
 
+use orgstore_core::error::Code;
 use orgstore_core::schema::{
     CustomFieldDef, FieldChange, FieldType, MAX_FIELDS, ObjectSchema, RefTarget, SchemaObject,
     unique_key,
@@ -96,7 +97,7 @@ pub async fn insert<T: Tx>(
     };
     if count >= MAX_FIELDS as i64 {
         return Err(Error::invalid(
-            "too_many_items",
+            Code::TooManyItems,
             "api_name",
             def.api_name.as_str(),
             format!("{object} holds at most {MAX_FIELDS} custom fields, archived ones included"),
@@ -132,7 +133,7 @@ pub async fn insert<T: Tx>(
         .await?;
     if inserted == 0 {
         return Err(Error::Conflict {
-            code: "field_exists",
+            code: Code::FieldExists,
             message: format!(
                 "{object} already has a custom field named {} (archived names stay taken)",
                 def.api_name
@@ -176,7 +177,7 @@ async fn claim_existing_values<T: Tx>(tx: &mut T, ws: &str, def: &CustomFieldDef
         if let Some(value_key) = fields.get(&def.api_name).and_then(|v| unique_key(def, v)) {
             if let Some((holder, _)) = held.iter().find(|(_, k)| *k == value_key) {
                 return Err(Error::Conflict {
-                    code: "custom_field_conflict",
+                    code: Code::CustomFieldConflict,
                     message: format!(
                         "{table} {holder} and {id} both hold {value_key} in custom_fields.{}; \
                          make them differ before defining the field unique",
@@ -452,7 +453,7 @@ async fn conflict<T: Tx>(tx: &mut T, ws: &str, object: SchemaObject, lost: &Clai
         .as_deref()
         .map_or_else(String::new, |h| format!(" by {h}"));
     Error::Conflict {
-        code: "custom_field_conflict",
+        code: Code::CustomFieldConflict,
         message: format!(
             "{field} is unique and the value {} is already used{by}",
             lost.value_key
@@ -545,7 +546,7 @@ async fn stored_holders<T: Tx>(
 
 fn held_by(claim: &Claim<'_>, holder: &str) -> Error {
     Error::Conflict {
-        code: "custom_field_conflict",
+        code: Code::CustomFieldConflict,
         message: format!(
             "{} is unique and the value {} is already used by {holder}",
             claim.path, claim.value_key

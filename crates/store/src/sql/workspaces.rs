@@ -1,6 +1,7 @@
 //! Workspaces, users and tokens, shared by both stores.
 
 use orgstore_core::auth::{Principal, Scope};
+use orgstore_core::error::Code;
 use orgstore_core::model::{DEFAULT_STAGES, OWNER_USER_NAME, TokenRecord, User, Workspace};
 use orgstore_core::time::now_ms;
 use orgstore_core::{Error, Result, ids};
@@ -29,7 +30,7 @@ pub async fn create<T: Tx>(tx: &mut T, slug: &str, name: &str) -> Result<(Worksp
         .await?;
     if inserted.is_empty() {
         return Err(Error::Conflict {
-            code: "slug_taken",
+            code: Code::SlugTaken,
             message: format!("a workspace with slug '{slug}' already exists"),
             field: Some("slug".into()),
             value: Some(slug.into()),

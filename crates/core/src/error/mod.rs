@@ -1,5 +1,9 @@
 //! The one error enum of the service layer. Each HTTP surface renders it in its own shape; the
-//! native surface uses `{"error": {"type", "message", "field", "value"}}`.
+//! native surface uses `{"error": {"type", "code", "message", "field", "value"}}`. Every error
+//! carries a [`Code`] from the one table in [`code`], which decides its HTTP status.
+
+mod code;
+pub use code::Code;
 
 use serde_json::Value;
 
@@ -10,10 +14,10 @@ const MAX_ECHOED_CHARS: usize = 200;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
-    /// 400: the request is wrong; `code` is the stable error type (`invalid_value`, ...).
+    /// The request is wrong (a 4xx, 400 for most codes); `code` says how.
     #[error("{message}")]
     BadRequest {
-        code: &'static str,
+        code: Code,
         message: String,
         field: Option<String>,
         value: Option<Value>,
@@ -27,10 +31,11 @@ pub enum Error {
     /// 404: no such record in the caller's workspace (also for other workspaces' ids).
     #[error("{resource} {id} was not found")]
     NotFound { resource: &'static str, id: String },
-    /// 409: a unique value (domain, external ref, slug) is held by another record.
+    /// A value is held by another record (409 for most codes): a unique domain, external ref
+    /// or slug, an artifact attached elsewhere, a key in use.
     #[error("{message}")]
     Conflict {
-        code: &'static str,
+        code: Code,
         message: String,
         field: Option<String>,
         value: Option<Value>,
@@ -49,6 +54,10 @@ pub enum Error {
     /// 415: the body is not JSON.
     #[error("{message}")]
     UnsupportedMediaType { message: String },
+    /// 429: the caller sent more requests than its limit; it may retry after `retry_after`
+    /// seconds.
+    #[error("rate limit of {limit} requests per minute exceeded; retry in {retry_after} s")]
+    RateLimited { limit: u32, retry_after: u64 },
     /// 503: the database cannot be reached.
     #[error("{message}")]
     Unavailable { message: String },
@@ -60,7 +69,7 @@ pub enum Error {
 impl Error {
     /// A 400 naming the field and the value that was wrong.
     pub fn invalid(
-        code: &'static str,
+        code: Code,
         field: impl Into<String>,
         value: impl Into<Value>,
         message: impl Into<String>,
@@ -77,7 +86,7 @@ impl Error {
     /// and its write; retrying reports which record holds it.
     pub fn concurrent_unique_conflict(constraint: &str) -> Self {
         Error::Conflict {
-            code: "concurrent_conflict",
+            code: Code::ConcurrentConflict,
             message: format!(
                 "a concurrent request took a unique value ({constraint}) first; read again and retry"
             ),
@@ -93,10 +102,10 @@ impl Error {
         value: impl Into<Value>,
         message: impl Into<String>,
     ) -> Self {
-        Self::invalid("invalid_value", field, value, message)
+        Self::invalid(Code::InvalidValue, field, value, message)
     }
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: Code, message: impl Into<String>) -> Self {
         Error::BadRequest {
             code,
             message: message.into(),
@@ -124,35 +133,26 @@ impl Error {
         }
     }
 
-    /// The stable machine-readable type of the error.
-    pub fn code(&self) -> &'static str {
+    /// The code of the error, from the one table of codes.
+    pub fn code(&self) -> Code {
         match self {
-            Error::BadRequest { code, .. } | Error::Conflict { code, .. } => code,
-            Error::Unauthorized { .. } => "unauthorized",
-            Error::Forbidden { .. } => "forbidden",
-            Error::NotFound { .. } => "not_found",
-            Error::PreconditionFailed { .. } => "precondition_failed",
-            Error::PayloadTooLarge { .. } => "payload_too_large",
-            Error::UnsupportedMediaType { .. } => "unsupported_media_type",
-            Error::Unavailable { .. } => "service_unavailable",
-            Error::Internal { .. } => "internal_error",
+            Error::BadRequest { code, .. } | Error::Conflict { code, .. } => *code,
+            Error::Unauthorized { .. } => Code::Unauthorized,
+            Error::Forbidden { .. } => Code::Forbidden,
+            Error::NotFound { .. } => Code::NotFound,
+            Error::PreconditionFailed { .. } => Code::PreconditionFailed,
+            Error::PayloadTooLarge { .. } => Code::PayloadTooLarge,
+            Error::UnsupportedMediaType { .. } => Code::UnsupportedMediaType,
+            Error::RateLimited { .. } => Code::RateLimited,
+            Error::Unavailable { .. } => Code::ServiceUnavailable,
+            Error::Internal { .. } => Code::InternalError,
         }
     }
 
-    /// The HTTP status the error maps to on every surface unless a vendor says otherwise.
+    /// The HTTP status of the error: its code's, on every surface unless a vendor says
+    /// otherwise.
     pub fn status(&self) -> u16 {
-        match self {
-            Error::BadRequest { .. } => 400,
-            Error::Unauthorized { .. } => 401,
-            Error::Forbidden { .. } => 403,
-            Error::NotFound { .. } => 404,
-            Error::Conflict { .. } => 409,
-            Error::PreconditionFailed { .. } => 412,
-            Error::PayloadTooLarge { .. } => 413,
-            Error::UnsupportedMediaType { .. } => 415,
-            Error::Internal { .. } => 500,
-            Error::Unavailable { .. } => 503,
-        }
+        self.code().status()
     }
 
     pub fn field(&self) -> Option<&str> {
@@ -168,6 +168,17 @@ impl Error {
             Error::BadRequest { value, .. } | Error::Conflict { value, .. } => value.as_ref(),
             _ => None,
         }
+    }
+
+    /// Rewrites the field path with `rename` (a surface naming fields in its vendor's words:
+    /// `accounts[3].domains[0]` to `accounts[3].domain`).
+    pub fn map_field(mut self, rename: impl FnOnce(&str) -> String) -> Self {
+        if let Error::BadRequest { field, .. } | Error::Conflict { field, .. } = &mut self
+            && let Some(path) = field.as_deref()
+        {
+            *field = Some(rename(path));
+        }
+        self
     }
 
     /// Prefixes the field path, so that an error found inside a nested value names its place
