@@ -84,7 +84,12 @@ async fn create_postgres_database() -> String {
     tokio::spawn(async move {
         let _ = connection.await;
     });
-    let name = format!("orgstore_test_{}", random_suffix());
+    // The creation time in the name lets scripts/test drop only old databases, never those
+    // of a run still going on the same server.
+    let created = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let name = format!("orgstore_test_{created}_{}", random_suffix());
     client
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .await
