@@ -1,179 +1,105 @@
-//! The native HTTP surface of orgstore: `/v1/accounts`, health and readiness, Prometheus
-//! metrics and the OpenAPI document. Handlers only translate HTTP to [`Service`] calls.
+//! orgstore's HTTP surfaces: the native `/v1` API and the vendor APIs, each a module of one
+//! HTTP kit ([`kit`]) over the one service layer. Handlers only translate HTTP to
+//! [`Service`] calls and back.
+//!
+//! A surface is mounted with one line in [`router_with`].
 
-pub mod auth;
-pub mod error;
-pub mod idempotency;
-pub mod json;
+pub mod kit;
 pub mod metrics;
 pub mod native;
-pub mod openapi;
+
+use std::sync::{Arc, OnceLock};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
+use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use orgstore_core::service::Service;
-use serde_json::json;
+use utoipa::openapi::OpenApi;
 
-pub use error::{ApiError, ApiResult};
-pub use json::{BODY_LIMIT, JsonBody};
+use kit::fallback::Fallbacks;
+use kit::{RateLimitConfig, RateLimiter, Surface, SurfaceRoutes};
 
-/// The state shared by the native handlers.
+/// What the server's operator configures about the HTTP layer.
+#[derive(Debug, Clone, Default)]
+pub struct ApiConfig {
+    pub rate_limit: RateLimitConfig,
+}
+
+/// The state every handler of every surface shares.
 #[derive(Clone)]
 pub struct AppState {
     pub service: Service,
+    pub limiter: Arc<RateLimiter>,
+    /// The OpenAPI document of every mounted surface, as JSON, set once the app is built.
+    pub openapi: Arc<OnceLock<Bytes>>,
 }
 
-/// The native router, with its state inside.
+/// The app being assembled: surfaces are mounted one by one, then [`App::finish`] adds the
+/// fallbacks and the layers every request goes through.
+pub struct App {
+    state: AppState,
+    router: Router<AppState>,
+    openapi: Option<OpenApi>,
+    fallbacks: Fallbacks,
+}
+
+impl App {
+    pub fn new(service: Service, config: ApiConfig) -> Self {
+        App {
+            state: AppState {
+                service,
+                limiter: Arc::new(RateLimiter::new(config.rate_limit)),
+                openapi: Arc::default(),
+            },
+            router: Router::new(),
+            openapi: None,
+            fallbacks: Fallbacks::default(),
+        }
+    }
+
+    /// Adds a surface: its routes, its paths in the OpenAPI document and its fallbacks. The
+    /// first surface mounted answers for paths no surface claims.
+    pub fn mount<S: Surface>(mut self, routes: SurfaceRoutes<S>) -> Self {
+        let (router, doc) = routes.build(&self.state);
+        self.router = self.router.merge(router);
+        match &mut self.openapi {
+            Some(openapi) => openapi.merge(doc),
+            None => self.openapi = Some(doc),
+        }
+        self.fallbacks.add::<S>();
+        self
+    }
+
+    pub fn finish(self) -> Router {
+        // Install the global recorder now, so that the first request is counted.
+        let _ = metrics::handle();
+        let document = self
+            .openapi
+            .and_then(|doc| serde_json::to_vec(&doc).ok())
+            .unwrap_or_default();
+        let _ = self.state.openapi.set(Bytes::from(document));
+        let fallbacks = Arc::new(self.fallbacks);
+        let (not_found, not_allowed) = (Arc::clone(&fallbacks), fallbacks);
+        self.router
+            .fallback(move |uri: axum::http::Uri| async move { not_found.not_found(&uri) })
+            .method_not_allowed_fallback(
+                move |method: axum::http::Method, uri: axum::http::Uri| async move {
+                    not_allowed.method_not_allowed(&method, &uri)
+                },
+            )
+            // Each route reads its body with its own limit (bulk create takes more).
+            .layer(DefaultBodyLimit::disable())
+            .layer(axum::middleware::from_fn(metrics::track))
+            .with_state(self.state)
+    }
+}
+
+/// Every surface, with the default configuration.
 pub fn router(service: Service) -> Router {
-    // Install the global recorder now, so that the first request is counted.
-    let _ = metrics::handle();
-    let state = AppState { service };
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics_text))
-        .route("/v1/openapi.json", get(openapi::document))
-        .route(
-            "/v1/accounts",
-            get(native::accounts::list_accounts).post(native::accounts::create_account),
-        )
-        .route("/v1/accounts/bulk", post(native::bulk::bulk_create))
-        .route("/v1/accounts/query", post(native::query::query_accounts))
-        .route(
-            "/v1/accounts/assert",
-            post(native::lifecycle::assert_account),
-        )
-        .route("/v1/accounts/export", get(native::export::export_accounts))
-        .route(
-            "/v1/accounts/{id}",
-            get(native::accounts::get_account)
-                .patch(native::accounts::update_account)
-                .delete(native::accounts::delete_account),
-        )
-        .route(
-            "/v1/accounts/{id}/archive",
-            post(native::lifecycle::archive_account),
-        )
-        .route(
-            "/v1/accounts/{id}/restore",
-            post(native::lifecycle::restore_account),
-        )
-        .route(
-            "/v1/accounts/{id}/merge",
-            post(native::lifecycle::merge_account),
-        )
-        .route(
-            "/v1/accounts/{id}/domains",
-            get(native::domains::list_domains).post(native::domains::add_domain),
-        )
-        .route(
-            "/v1/accounts/{id}/domains/{domain}",
-            patch(native::domains::update_domain).delete(native::domains::remove_domain),
-        )
-        // Users, stages and tags.
-        .route(
-            "/v1/users",
-            get(native::users::list_users).post(native::users::create_user),
-        )
-        .route(
-            "/v1/users/{id}",
-            get(native::users::get_user)
-                .patch(native::users::update_user)
-                .delete(native::users::delete_user),
-        )
-        .route(
-            "/v1/stages",
-            get(native::stages::list_stages).post(native::stages::create_stage),
-        )
-        .route(
-            "/v1/stages/{id}",
-            get(native::stages::get_stage)
-                .patch(native::stages::update_stage)
-                .delete(native::stages::delete_stage),
-        )
-        .route(
-            "/v1/tags",
-            get(native::tags::list_tags).post(native::tags::create_tag),
-        )
-        .route(
-            "/v1/tags/{id}",
-            get(native::tags::get_tag)
-                .patch(native::tags::update_tag)
-                .delete(native::tags::delete_tag),
-        )
-        // Contacts, opportunities and cases.
-        .merge(native::contacts::routes())
-        .merge(native::opportunities::routes())
-        .merge(native::cases::routes())
-        // The workspace schema and custom field definitions.
-        .route("/v1/schema/{object}", get(native::schema::get_schema))
-        .route(
-            "/v1/schema/{object}/fields",
-            post(native::schema::define_field),
-        )
-        .route(
-            "/v1/schema/{object}/fields/{api_name}",
-            patch(native::schema::update_field).delete(native::schema::archive_field),
-        )
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            idempotency::guard,
-        ))
-        .layer(DefaultBodyLimit::disable())
-        .layer(axum::middleware::from_fn(metrics::track))
-        .with_state(state)
+    router_with(service, ApiConfig::default())
 }
 
-/// Liveness.
-#[utoipa::path(get, path = "/healthz", tag = "health",
-    responses((status = 200, description = "The process is up", body = Object, example = json!({"status": "ok"}))))]
-pub async fn healthz() -> Response {
-    (StatusCode::OK, axum::Json(json!({"status": "ok"}))).into_response()
-}
-
-/// Readiness: the database answers.
-#[utoipa::path(get, path = "/readyz", tag = "health",
-    responses(
-        (status = 200, description = "Ready to serve", body = Object, example = json!({"status": "ready"})),
-        (status = 503, description = "The database is unreachable", body = error::ErrorBody)))]
-pub async fn readyz(State(state): State<AppState>) -> ApiResult<Response> {
-    state.service.ready().await?;
-    Ok((StatusCode::OK, axum::Json(json!({"status": "ready"}))).into_response())
-}
-
-/// Prometheus metrics in the text exposition format.
-#[utoipa::path(get, path = "/metrics", tag = "health",
-    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
-pub async fn metrics_text() -> Response {
-    let handle = metrics::handle();
-    handle.run_upkeep();
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        handle.render(),
-    )
-        .into_response()
-}
-
-async fn not_found(uri: axum::http::Uri) -> Response {
-    let body = json!({"error": {
-        "type": "not_found",
-        "message": format!("no route for {}", uri.path()),
-    }});
-    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
-}
-
-async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
-    let body = json!({"error": {
-        "type": "method_not_allowed",
-        "message": format!("{method} is not allowed on {}", uri.path()),
-    }});
-    (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
+/// Every surface: one line each.
+pub fn router_with(service: Service, config: ApiConfig) -> Router {
+    App::new(service, config).mount(native::routes()).finish()
 }

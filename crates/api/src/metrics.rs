@@ -38,7 +38,8 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
-/// Counts every request and records its latency, by method, matched route and status.
+/// Counts every request and records its latency, by method, matched route, status and the
+/// surface that answered.
 pub async fn track(req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().as_str().to_owned();
@@ -49,7 +50,16 @@ pub async fn track(req: Request, next: Next) -> Response {
         .unwrap_or_else(|| "unmatched".to_owned());
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();
-    let labels = [("method", method), ("route", route), ("status", status)];
+    let surface = response
+        .extensions()
+        .get::<crate::kit::gate::SurfaceName>()
+        .map_or("none", |s| s.0);
+    let labels = [
+        ("method", method),
+        ("route", route),
+        ("status", status),
+        ("surface", surface.to_string()),
+    ];
     metrics::counter!(REQUESTS_TOTAL, &labels).increment(1);
     metrics::histogram!(REQUEST_DURATION, &labels).record(start.elapsed().as_secs_f64());
     response

@@ -45,6 +45,9 @@ impl Server {
                 "127.0.0.1:0",
                 "--database",
                 database_url,
+                // The benchmark measures the server, not the per-token limit.
+                "--rate-limit-per-minute",
+                "0",
             ])
             .env("ORGSTORE_LOG", "info")
             .env_remove("ORGSTORE_LOG_FORMAT")

@@ -128,6 +128,15 @@ pub struct ServeArgs {
     /// Address to listen on (`host:port`; port 0 picks a free port).
     #[arg(long, value_name = "ADDR", env = LISTEN_ENV, default_value = DEFAULT_LISTEN)]
     pub listen: String,
+    /// Requests each token may send per minute (a burst of that many, then at that pace);
+    /// 0 turns rate limits off. Counted per server process.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "ORGSTORE_RATE_LIMIT_PER_MINUTE",
+        default_value_t = orgstore_api::kit::rate_limit::DEFAULT_PER_MINUTE
+    )]
+    pub rate_limit_per_minute: u32,
 }
 
 #[derive(Debug, Subcommand)]

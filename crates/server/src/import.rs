@@ -282,7 +282,7 @@ impl ErrorLog {
 /// The native error object, with its field named from the row (`domains[1]`) rather than from
 /// the bulk request the row travelled in (`accounts[17].domains[1]`).
 fn row_error(err: &Error) -> Value {
-    let mut body = orgstore_api::error::error_body(err)["error"].take();
+    let mut body = orgstore_api::native::error_body(err)["error"].take();
     if let Some(obj) = body.as_object_mut()
         && let Some(field) = obj.get("field").and_then(Value::as_str)
     {

@@ -54,7 +54,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
     };
 
-    axum::serve(listener, orgstore_api::router(service))
+    let config = orgstore_api::ApiConfig {
+        rate_limit: orgstore_api::kit::RateLimitConfig {
+            per_minute: args.rate_limit_per_minute,
+        },
+    };
+    axum::serve(listener, orgstore_api::router_with(service, config))
         .with_graceful_shutdown(shutdown)
         .await
         .context("serving HTTP")?;

@@ -123,6 +123,15 @@ pub async fn fresh_database(backend: Backend) -> FreshDatabase {
 
 impl TestServer {
     pub async fn spawn(backend: Backend) -> TestServer {
+        Self::spawn_with(backend, orgstore_api::router).await
+    }
+
+    /// A server whose router `make_router` builds from the service (another configuration,
+    /// or extra surfaces mounted for a test).
+    pub async fn spawn_with(
+        backend: Backend,
+        make_router: impl FnOnce(Service) -> axum::Router,
+    ) -> TestServer {
         let FreshDatabase {
             url: database_url,
             dir,
@@ -141,7 +150,7 @@ impl TestServer {
             .await
             .expect("bind a loopback port");
         let addr = listener.local_addr().expect("local address");
-        let router = orgstore_api::router(service.clone());
+        let router = make_router(service.clone());
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });

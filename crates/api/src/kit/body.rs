@@ -1,78 +1,64 @@
-//! Our own JSON body extractor, so that every failure is a native error body naming the field.
+//! JSON request bodies: the [`Json`] extractor and [`read_json`], so that every failure (wrong
+//! media type, too large, unreadable, malformed, a field of the wrong type) is an error naming
+//! the field, rendered by the surface.
 
-use axum::body::Body;
+use std::marker::PhantomData;
+
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use axum::http::HeaderMap;
 use axum::http::header::CONTENT_TYPE;
 use orgstore_core::Error;
 use orgstore_core::error::Code;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use super::{Failure, Surface};
 
-/// Largest body accepted, in bytes.
+/// Largest body accepted, in bytes, by routes that do not say otherwise.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-pub use orgstore_core::decode::{SYSTEM_FIELDS, parse_object as parse_json};
+pub use orgstore_core::decode::parse_object as parse_json;
 
-/// A JSON request body of type `T`.
-#[derive(Debug)]
-pub struct JsonBody<T>(pub T);
+/// A JSON request body of type `T`, for a route of surface `S`.
+pub struct Json<S, T>(pub T, pub PhantomData<fn() -> S>);
 
-impl<S, T> FromRequest<S> for JsonBody<T>
+impl<St, S, T> FromRequest<St> for Json<S, T>
 where
-    S: Send + Sync,
+    St: Send + Sync,
+    S: Surface,
     T: DeserializeOwned,
 {
-    type Rejection = ApiError;
+    type Rejection = Failure<S>;
 
-    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let content_type = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        if !is_json(content_type.as_deref()) {
-            return Err(ApiError(Error::UnsupportedMediaType {
-                message: match content_type {
-                    Some(ct) => format!("Content-Type must be application/json, not {ct}"),
-                    None => "Content-Type must be application/json".to_string(),
-                },
-            }));
-        }
-        let body: Body = req.into_body();
-        let bytes = axum::body::to_bytes(body, BODY_LIMIT)
-            .await
-            .map_err(|err| {
-                if is_length_limit(&err) {
-                    Error::PayloadTooLarge { limit: BODY_LIMIT }
-                } else {
-                    Error::bad_request(
-                        Code::MalformedBody,
-                        format!("the request body could not be read: {err}"),
-                    )
-                }
-            })?;
-        parse_json(&bytes).map(JsonBody).map_err(ApiError)
+    async fn from_request(req: Request, _state: &St) -> Result<Self, Self::Rejection> {
+        Ok(Json(read_json(req, BODY_LIMIT).await?, PhantomData))
     }
 }
 
-/// Reads and parses a JSON body of at most `limit` bytes, with the same checks and errors as
-/// [`JsonBody`]: for the few routes (bulk create) whose bodies outgrow [`BODY_LIMIT`].
-pub async fn read_json<T: DeserializeOwned>(req: Request, limit: usize) -> Result<T, Error> {
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    if !is_json(content_type.as_deref()) {
-        return Err(Error::UnsupportedMediaType {
-            message: match content_type {
-                Some(ct) => format!("Content-Type must be application/json, not {ct}"),
-                None => "Content-Type must be application/json".to_string(),
-            },
-        });
+/// A 415 unless the request says its body is JSON.
+pub fn require_json(headers: &HeaderMap) -> Result<(), Error> {
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    if is_json(content_type) {
+        return Ok(());
     }
-    let bytes = axum::body::to_bytes(req.into_body(), limit)
+    Err(Error::UnsupportedMediaType {
+        message: match content_type {
+            Some(ct) => format!("Content-Type must be application/json, not {ct}"),
+            None => "Content-Type must be application/json".to_string(),
+        },
+    })
+}
+
+/// Reads and parses a JSON body of at most `limit` bytes: what [`Json`] does, for the routes
+/// (bulk create) whose bodies outgrow [`BODY_LIMIT`].
+pub async fn read_json<T: DeserializeOwned>(req: Request, limit: usize) -> Result<T, Error> {
+    parse_json(&read_body(req, limit).await?)
+}
+
+/// The bytes of a JSON body of at most `limit` bytes, for surfaces that parse it themselves.
+pub async fn read_body(req: Request, limit: usize) -> Result<Bytes, Error> {
+    require_json(req.headers())?;
+    axum::body::to_bytes(req.into_body(), limit)
         .await
         .map_err(|err| {
             if is_length_limit(&err) {
@@ -83,8 +69,7 @@ pub async fn read_json<T: DeserializeOwned>(req: Request, limit: usize) -> Resul
                     format!("the request body could not be read: {err}"),
                 )
             }
-        })?;
-    parse_json(&bytes)
+        })
 }
 
 fn is_length_limit(err: &axum::Error) -> bool {

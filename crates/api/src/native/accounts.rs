@@ -1,78 +1,22 @@
 //! `/v1/accounts`: create, get, update, delete and list.
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use axum::http::header::{ETAG, IF_MATCH, LOCATION};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use orgstore_core::Error;
-use orgstore_core::error::Code;
 use orgstore_core::list::ListParams;
 use orgstore_core::model::{Account, AccountInput, AccountPatch};
 
+use super::error::ErrorBody;
+use super::openapi::AccountPage;
+use super::{ApiResult, Native};
 use crate::AppState;
-use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
-use crate::json::JsonBody;
-use crate::openapi::AccountPage;
+use crate::kit::headers;
+use crate::kit::{Auth, Json, Params, PathId, Segments};
 
-/// Parses an `If-Match` value: `"3"`, `W/"3"` or `3` name a version; `*` (or no header) means
-/// no condition.
-pub fn parse_if_match(value: Option<&str>) -> Result<Option<i64>, Error> {
-    let Some(raw) = value else {
-        return Ok(None);
-    };
-    let text = raw.trim();
-    if text == "*" {
-        return Ok(None);
-    }
-    let unweak = text.strip_prefix("W/").unwrap_or(text);
-    let unquoted = match unweak.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-        Some(inner) => inner,
-        None => unweak,
-    };
-    match unquoted.parse::<i64>() {
-        Ok(version) if version >= 0 && !unquoted.starts_with('+') => Ok(Some(version)),
-        _ => Err(Error::invalid(
-            Code::InvalidValue,
-            "If-Match",
-            raw,
-            "If-Match must be an ETag of this API, such as \"3\", or *",
-        )),
-    }
-}
-
-pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Error> {
-    match headers.get(IF_MATCH) {
-        None => Ok(None),
-        Some(value) => match value.to_str() {
-            Ok(text) => parse_if_match(Some(text)),
-            Err(_) => Err(Error::invalid(
-                Code::InvalidValue,
-                "If-Match",
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                "If-Match must be an ETag of this API, such as \"3\", or *",
-            )),
-        },
-    }
-}
-
-pub(crate) fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, Error> {
-    path.map(|Path(id)| id).map_err(|rejection| {
-        Error::bad_request(
-            Code::InvalidId,
-            format!("the id in the path is not valid: {rejection}"),
-        )
-    })
-}
-
+/// An account as JSON with its `ETag`.
 pub(crate) fn with_etag(status: StatusCode, account: Account) -> Response {
-    let etag = HeaderValue::from_str(&account.etag()).ok();
-    let mut response = (status, axum::Json(account)).into_response();
-    if let Some(etag) = etag {
-        response.headers_mut().insert(ETAG, etag);
-    }
-    response
+    let etag = account.etag();
+    headers::with_etag(status, &etag, account)
 }
 
 /// Create an account.
@@ -92,16 +36,15 @@ pub(crate) fn with_etag(status: StatusCode, account: Account) -> Response {
         (status = 503, description = "Database unreachable", body = ErrorBody)))]
 pub async fn create_account(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    JsonBody(input): JsonBody<AccountInput>,
+    Auth(who, _): Auth<Native>,
+    Json(input, _): Json<Native, AccountInput>,
 ) -> ApiResult<Response> {
     let account = state.service.create_account(&who, input).await?;
-    let location = HeaderValue::from_str(&format!("/v1/accounts/{}", account.id)).ok();
-    let mut response = with_etag(StatusCode::CREATED, account);
-    if let Some(location) = location {
-        response.headers_mut().insert(LOCATION, location);
-    }
-    Ok(response)
+    let location = format!("/v1/accounts/{}", account.id);
+    Ok(headers::with_location(
+        with_etag(StatusCode::CREATED, account),
+        &location,
+    ))
 }
 
 /// Read an account.
@@ -119,10 +62,9 @@ pub async fn create_account(
         (status = 503, description = "Database unreachable", body = ErrorBody)))]
 pub async fn get_account(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let account = state.service.get_account(&who, &id).await?;
     Ok(with_etag(StatusCode::OK, account))
 }
@@ -149,13 +91,12 @@ pub async fn get_account(
         (status = 503, description = "Database unreachable", body = ErrorBody)))]
 pub async fn update_account(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
     headers: HeaderMap,
-    JsonBody(patch): JsonBody<AccountPatch>,
+    Json(patch, _): Json<Native, AccountPatch>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
-    let version = if_match(&headers)?;
+    let version = headers::if_match(&headers)?;
     let account = state
         .service
         .update_account(&who, &id, patch, version)
@@ -180,12 +121,11 @@ pub async fn update_account(
         (status = 503, description = "Database unreachable", body = ErrorBody)))]
 pub async fn delete_account(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
-    let version = if_match(&headers)?;
+    let version = headers::if_match(&headers)?;
     state.service.delete_account(&who, &id, version).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -214,38 +154,9 @@ pub async fn delete_account(
         (status = 503, description = "Database unreachable", body = ErrorBody)))]
 pub async fn list_accounts(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    query: Result<Query<ListParams>, QueryRejection>,
+    Auth(who, _): Auth<Native>,
+    Params(params, _): Params<Native, ListParams>,
 ) -> ApiResult<Response> {
-    let Query(params) = query.map_err(|rejection| {
-        Error::bad_request(
-            Code::InvalidQuery,
-            format!("the query string is not valid: {}", rejection.body_text()),
-        )
-    })?;
     let page = state.service.list_accounts(&who, params).await?;
     Ok((StatusCode::OK, axum::Json(page)).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn if_match_forms() {
-        assert_eq!(parse_if_match(None).ok(), Some(None));
-        assert_eq!(parse_if_match(Some("*")).ok(), Some(None));
-        assert_eq!(parse_if_match(Some("\"3\"")).ok(), Some(Some(3)));
-        assert_eq!(parse_if_match(Some("W/\"3\"")).ok(), Some(Some(3)));
-        assert_eq!(parse_if_match(Some(" 3 ")).ok(), Some(Some(3)));
-        for bad in ["abc", "\"x\"", "", "-1", "\"3"] {
-            let err = parse_if_match(Some(bad)).err();
-            assert_eq!(
-                err.as_ref().and_then(|e| e.field()),
-                Some("If-Match"),
-                "{bad}"
-            );
-            assert_eq!(err.map(|e| e.status()), Some(400));
-        }
-    }
 }

@@ -7,20 +7,21 @@
 
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::error::{ErrorBody, ErrorDetail, error_body};
+use super::{ApiResult, Native};
+use crate::AppState;
+use crate::kit::Auth;
+use crate::kit::read_json;
 use orgstore_core::auth::Scope;
 use orgstore_core::bulk::{BulkRequest, BulkResponse, BulkResult, BulkStatus};
 use orgstore_core::model::Account;
-use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
-use utoipa::ToSchema;
-
-use crate::AppState;
-use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody, ErrorDetail, error_body};
-use crate::json::read_json;
 
 /// Largest bulk body: 10,000 accounts of a few KiB each.
-pub const BULK_BODY_LIMIT: usize = 64 * 1024 * 1024;
+pub const BULK_BODY_LIMIT: usize = crate::kit::idempotency::MAX_BODY;
 
 /// The response of a bulk create (documentation type).
 #[derive(Debug, Serialize, ToSchema)]
@@ -69,7 +70,7 @@ pub struct BulkResultBody {
         (status = 503, description = "Database unreachable", body = ErrorBody)))]
 pub async fn bulk_create(
     State(state): State<AppState>,
-    Auth(who): Auth,
+    Auth(who, _): Auth<Native>,
     request: Request,
 ) -> ApiResult<Response> {
     // Checked before reading up to 64 MiB of body that could not be used anyway.

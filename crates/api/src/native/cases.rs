@@ -1,31 +1,19 @@
 //! `/v1/cases`: create, get, update, delete and list.
 
-use axum::Router;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use orgstore_core::model::{Case, CaseInput, CasePatch};
-use orgstore_core::related::StatusListParams;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::accounts::{if_match, path_id};
-use super::contacts::{created, query_params, record_response};
+use super::error::ErrorBody;
+use super::respond::{created, record_response};
+use super::{ApiResult, Native};
 use crate::AppState;
-use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
-use crate::json::JsonBody;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/cases", get(list_cases).post(create_case))
-        .route(
-            "/v1/cases/{id}",
-            get(get_case).patch(update_case).delete(delete_case),
-        )
-}
+use crate::kit::headers::if_match;
+use crate::kit::{Auth, Json, Params, PathId, Segments};
+use orgstore_core::model::{Case, CaseInput, CasePatch};
+use orgstore_core::related::StatusListParams;
 
 /// One page of cases.
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,8 +36,8 @@ pub struct CasePage {
         (status = 403, description = "Scope too small", body = ErrorBody)))]
 pub async fn create_case(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    JsonBody(input): JsonBody<CaseInput>,
+    Auth(who, _): Auth<Native>,
+    Json(input, _): Json<Native, CaseInput>,
 ) -> ApiResult<Response> {
     let record = state.service.create_case(&who, input).await?;
     Ok(created("/v1/cases", record))
@@ -67,10 +55,9 @@ pub async fn create_case(
         (status = 404, description = "No such case in this workspace", body = ErrorBody)))]
 pub async fn get_case(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let record = state.service.get_case(&who, &id).await?;
     Ok(record_response(StatusCode::OK, record))
 }
@@ -92,12 +79,11 @@ pub async fn get_case(
         (status = 412, description = "If-Match names a stale version; carries current_version", body = ErrorBody)))]
 pub async fn update_case(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
     headers: HeaderMap,
-    JsonBody(patch): JsonBody<CasePatch>,
+    Json(patch, _): Json<Native, CasePatch>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let version = if_match(&headers)?;
     let record = state.service.update_case(&who, &id, patch, version).await?;
     Ok(record_response(StatusCode::OK, record))
@@ -118,11 +104,10 @@ pub async fn update_case(
         (status = 412, description = "If-Match names a stale version", body = ErrorBody)))]
 pub async fn delete_case(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let version = if_match(&headers)?;
     state.service.delete_case(&who, &id, version).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -143,10 +128,9 @@ pub async fn delete_case(
         (status = 401, description = "Missing or bad token", body = ErrorBody)))]
 pub async fn list_cases(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    query: Result<Query<StatusListParams>, QueryRejection>,
+    Auth(who, _): Auth<Native>,
+    Params(params, _): Params<Native, StatusListParams>,
 ) -> ApiResult<Response> {
-    let params = query_params(query)?;
     let page = state.service.list_cases(&who, params).await?;
     Ok((StatusCode::OK, axum::Json(page)).into_response())
 }

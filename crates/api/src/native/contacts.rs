@@ -1,100 +1,20 @@
 //! `/v1/contacts` (create, get, update, delete, list) and the account side of the link:
 //! `/v1/accounts/{id}/contacts`.
 
-use axum::Router;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use axum::http::header::{ETAG, LOCATION};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
-use orgstore_core::Error;
-use orgstore_core::error::Code;
-use orgstore_core::model::{Contact, ContactInput, ContactPatch};
-use orgstore_core::related::{ContactListParams, PageParams, Record};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::accounts::{if_match, path_id};
+use super::error::ErrorBody;
+use super::respond::{created, record_response};
+use super::{ApiResult, Native};
 use crate::AppState;
-use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
-use crate::json::JsonBody;
-
-/// The routes of contacts and of an account's contacts.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/contacts", get(list_contacts).post(create_contact))
-        .route(
-            "/v1/contacts/{id}",
-            get(get_contact)
-                .patch(update_contact)
-                .delete(delete_contact),
-        )
-        .route(
-            "/v1/accounts/{id}/contacts",
-            get(list_account_contacts).post(link_contact),
-        )
-        .route(
-            "/v1/accounts/{id}/contacts/{contact_id}",
-            delete(unlink_contact),
-        )
-}
-
-/// A record as JSON with its `ETag`.
-pub(crate) fn record_response<T: Record + Serialize>(status: StatusCode, record: T) -> Response {
-    let etag = HeaderValue::from_str(&record.etag()).ok();
-    let mut response = (status, axum::Json(record)).into_response();
-    if let Some(etag) = etag {
-        response.headers_mut().insert(ETAG, etag);
-    }
-    response
-}
-
-/// A 201 with `Location: <collection>/<id>` and the `ETag`.
-pub(crate) fn created<T: Record + Serialize>(collection: &str, record: T) -> Response {
-    let location = HeaderValue::from_str(&format!("{collection}/{}", record.id())).ok();
-    let mut response = record_response(StatusCode::CREATED, record);
-    if let Some(location) = location {
-        response.headers_mut().insert(LOCATION, location);
-    }
-    response
-}
-
-/// Query parameters, with an unknown one a 400 naming it: a filter the route does not have
-/// must not be silently ignored.
-pub(crate) fn query_params<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Error> {
-    query.map(|Query(params)| params).map_err(|rejection| {
-        let text = rejection.body_text();
-        let unknown = text
-            .split("unknown field `")
-            .nth(1)
-            .and_then(|rest| rest.split('`').next());
-        match unknown {
-            Some(name) => Error::invalid(
-                Code::UnknownParameter,
-                name,
-                name,
-                format!("`{name}` is not a parameter of this list"),
-            ),
-            None => Error::bad_request(
-                Code::InvalidQuery,
-                format!("the query string is not valid: {text}"),
-            ),
-        }
-    })
-}
-
-fn path_pair(
-    path: Result<Path<(String, String)>, PathRejection>,
-) -> Result<(String, String), Error> {
-    path.map(|Path(ids)| ids).map_err(|rejection| {
-        Error::bad_request(
-            Code::InvalidId,
-            format!("the ids in the path are not valid: {rejection}"),
-        )
-    })
-}
+use crate::kit::headers::if_match;
+use crate::kit::{Auth, Json, Params, PathId, Segments};
+use orgstore_core::model::{Contact, ContactInput, ContactPatch};
+use orgstore_core::related::{ContactListParams, PageParams};
 
 /// One page of contacts.
 #[derive(Debug, Serialize, ToSchema)]
@@ -127,8 +47,8 @@ pub struct LinkContact {
         (status = 415, description = "Body is not JSON", body = ErrorBody)))]
 pub async fn create_contact(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    JsonBody(input): JsonBody<ContactInput>,
+    Auth(who, _): Auth<Native>,
+    Json(input, _): Json<Native, ContactInput>,
 ) -> ApiResult<Response> {
     let contact = state.service.create_contact(&who, input).await?;
     Ok(created("/v1/contacts", contact))
@@ -146,10 +66,9 @@ pub async fn create_contact(
         (status = 404, description = "No such contact in this workspace", body = ErrorBody)))]
 pub async fn get_contact(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let contact = state.service.get_contact(&who, &id).await?;
     Ok(record_response(StatusCode::OK, contact))
 }
@@ -171,12 +90,11 @@ pub async fn get_contact(
         (status = 412, description = "If-Match names a stale version; carries current_version", body = ErrorBody)))]
 pub async fn update_contact(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
     headers: HeaderMap,
-    JsonBody(patch): JsonBody<ContactPatch>,
+    Json(patch, _): Json<Native, ContactPatch>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let version = if_match(&headers)?;
     let contact = state
         .service
@@ -200,11 +118,10 @@ pub async fn update_contact(
         (status = 412, description = "If-Match names a stale version", body = ErrorBody)))]
 pub async fn delete_contact(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let version = if_match(&headers)?;
     state.service.delete_contact(&who, &id, version).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -227,10 +144,9 @@ pub async fn delete_contact(
         (status = 401, description = "Missing or bad token", body = ErrorBody)))]
 pub async fn list_contacts(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    query: Result<Query<ContactListParams>, QueryRejection>,
+    Auth(who, _): Auth<Native>,
+    Params(params, _): Params<Native, ContactListParams>,
 ) -> ApiResult<Response> {
-    let params = query_params(query)?;
     let page = state.service.list_contacts(&who, params).await?;
     Ok((StatusCode::OK, axum::Json(page)).into_response())
 }
@@ -249,12 +165,10 @@ pub async fn list_contacts(
         (status = 404, description = "No such account in this workspace", body = ErrorBody)))]
 pub async fn list_account_contacts(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
-    query: Result<Query<PageParams>, QueryRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(account_id, _): PathId<Native>,
+    Params(params, _): Params<Native, PageParams>,
 ) -> ApiResult<Response> {
-    let account_id = path_id(path)?;
-    let params = query_params(query)?;
     let page = state
         .service
         .list_account_contacts(&who, &account_id, params)
@@ -276,11 +190,10 @@ pub async fn list_account_contacts(
         (status = 404, description = "No such account or contact in this workspace", body = ErrorBody)))]
 pub async fn link_contact(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
-    JsonBody(body): JsonBody<LinkContact>,
+    Auth(who, _): Auth<Native>,
+    Segments(account_id, _): PathId<Native>,
+    Json(body, _): Json<Native, LinkContact>,
 ) -> ApiResult<Response> {
-    let account_id = path_id(path)?;
     let contact = state
         .service
         .link_contact(&who, &account_id, body.contact_id.trim())
@@ -302,10 +215,9 @@ pub async fn link_contact(
         (status = 404, description = "The contact is not linked to this account", body = ErrorBody)))]
 pub async fn unlink_contact(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<(String, String)>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments((account_id, contact_id), _): Segments<Native, (String, String)>,
 ) -> ApiResult<Response> {
-    let (account_id, contact_id) = path_pair(path)?;
     state
         .service
         .unlink_contact(&who, &account_id, &contact_id)

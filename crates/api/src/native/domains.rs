@@ -1,30 +1,15 @@
 //! `/v1/accounts/{id}/domains`: list, add, make primary, remove.
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use orgstore_core::Error;
-use orgstore_core::error::Code;
-use orgstore_core::service::{DomainEntry, DomainPatch, NewDomain};
 use serde_json::json;
 
-use super::accounts::path_id;
+use super::error::ErrorBody;
+use super::{ApiResult, Native};
 use crate::AppState;
-use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
-use crate::json::JsonBody;
-
-fn path_pair(
-    path: Result<Path<(String, String)>, PathRejection>,
-) -> Result<(String, String), Error> {
-    path.map(|Path(pair)| pair).map_err(|rejection| {
-        Error::bad_request(
-            Code::InvalidId,
-            format!("the path is not valid: {rejection}"),
-        )
-    })
-}
+use crate::kit::{Auth, Json, PathId, Segments};
+use orgstore_core::service::{DomainEntry, DomainPatch, NewDomain};
 
 /// The domains of an account, the primary first.
 #[utoipa::path(get, path = "/v1/accounts/{id}/domains", tag = "domains",
@@ -35,10 +20,9 @@ fn path_pair(
         (status = 404, description = "No such account", body = ErrorBody)))]
 pub async fn list_domains(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let data = state.service.list_domains(&who, &id).await?;
     Ok(axum::Json(json!({ "data": data })).into_response())
 }
@@ -56,11 +40,10 @@ pub async fn list_domains(
         (status = 409, description = "Another live account holds the domain; existing_id names it", body = ErrorBody)))]
 pub async fn add_domain(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
-    JsonBody(new): JsonBody<NewDomain>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
+    Json(new, _): Json<Native, NewDomain>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let (entry, added) = state.service.add_domain(&who, &id, new).await?;
     let status = if added {
         StatusCode::CREATED
@@ -83,11 +66,10 @@ pub async fn add_domain(
         (status = 404, description = "No such account, or the account lacks the domain", body = ErrorBody)))]
 pub async fn update_domain(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<(String, String)>, PathRejection>,
-    JsonBody(patch): JsonBody<DomainPatch>,
+    Auth(who, _): Auth<Native>,
+    Segments((id, domain), _): Segments<Native, (String, String)>,
+    Json(patch, _): Json<Native, DomainPatch>,
 ) -> ApiResult<Response> {
-    let (id, domain) = path_pair(path)?;
     let entry = state
         .service
         .update_domain(&who, &id, &domain, patch)
@@ -106,10 +88,9 @@ pub async fn update_domain(
         (status = 404, description = "No such account, or the account lacks the domain", body = ErrorBody)))]
 pub async fn remove_domain(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<(String, String)>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments((id, domain), _): Segments<Native, (String, String)>,
 ) -> ApiResult<Response> {
-    let (id, domain) = path_pair(path)?;
     state.service.remove_domain(&who, &id, &domain).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

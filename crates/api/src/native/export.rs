@@ -1,23 +1,24 @@
 //! `GET /v1/accounts/export`: every account matching the list filters as NDJSON or CSV,
 //! streamed in chunks so that a million accounts never sit in memory.
 
-use axum::body::{Body, Bytes};
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use futures::{Stream, StreamExt, stream};
+use orgstore_core::Error;
 use orgstore_core::error::Code;
+use serde::Deserialize;
+
+use super::error::ErrorBody;
+use super::{ApiResult, Native};
+use crate::AppState;
+use crate::kit::{Auth, Params};
+use axum::body::{Body, Bytes};
+use futures::{Stream, StreamExt, stream};
+use orgstore_core::Result;
 use orgstore_core::export::{ExportFormat, encode_header, encode_rows};
 use orgstore_core::list::ListParams;
 use orgstore_core::model::Account;
-use orgstore_core::{Error, Result};
-use serde::Deserialize;
-
-use crate::AppState;
-use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
 
 /// Accounts per body chunk: large enough to keep per-chunk overhead low, small enough that a
 /// chunk is a few hundred KB at most.
@@ -66,15 +67,9 @@ pub struct ExportParams {
         (status = 503, description = "Database unreachable", body = ErrorBody)))]
 pub async fn export_accounts(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    query: Result<Query<ExportParams>, QueryRejection>,
+    Auth(who, _): Auth<Native>,
+    Params(params, _): Params<Native, ExportParams>,
 ) -> ApiResult<Response> {
-    let Query(params) = query.map_err(|rejection| {
-        Error::bad_request(
-            Code::InvalidQuery,
-            format!("the query string is not valid: {}", rejection.body_text()),
-        )
-    })?;
     let format = parse_format(params.format.as_deref())?;
     let accounts = state.service.export_accounts(&who, params.list).await?;
     let header = encode_header(format).map_err(Error::internal)?;

@@ -1,20 +1,19 @@
 //! `/v1/accounts/assert`, `/v1/accounts/{id}/archive`, `/restore` and `/merge`.
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use orgstore_core::model::Account;
-use orgstore_core::service::{AssertRequest, Asserted};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::accounts::{if_match, path_id, with_etag};
+use super::accounts::with_etag;
+use super::error::ErrorBody;
+use super::{ApiResult, Native};
 use crate::AppState;
-use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
-use crate::json::JsonBody;
+use crate::kit::headers::{self, if_match};
+use crate::kit::{Auth, Json, PathId, Segments};
+use orgstore_core::model::Account;
+use orgstore_core::service::{AssertRequest, Asserted};
 
 /// The body of `POST /v1/accounts/{id}/merge`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -39,17 +38,13 @@ pub struct MergeRequest {
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn assert_account(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    JsonBody(request): JsonBody<AssertRequest>,
+    Auth(who, _): Auth<Native>,
+    Json(request, _): Json<Native, AssertRequest>,
 ) -> ApiResult<Response> {
     Ok(match state.service.assert_account(&who, request).await? {
         Asserted::Created(account) => {
-            let location = HeaderValue::from_str(&format!("/v1/accounts/{}", account.id)).ok();
-            let mut response = with_etag(StatusCode::CREATED, account);
-            if let Some(location) = location {
-                response.headers_mut().insert(LOCATION, location);
-            }
-            response
+            let location = format!("/v1/accounts/{}", account.id);
+            headers::with_location(with_etag(StatusCode::CREATED, account), &location)
         }
         Asserted::Updated(account) => with_etag(StatusCode::OK, account),
     })
@@ -67,11 +62,10 @@ pub async fn assert_account(
         (status = 412, description = "If-Match names a stale version", body = ErrorBody)))]
 pub async fn archive_account(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let version = if_match(&headers)?;
     let account = state.service.archive_account(&who, &id, version).await?;
     Ok(with_etag(StatusCode::OK, account))
@@ -90,11 +84,10 @@ pub async fn archive_account(
         (status = 412, description = "If-Match names a stale version", body = ErrorBody)))]
 pub async fn restore_account(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let version = if_match(&headers)?;
     let account = state.service.restore_account(&who, &id, version).await?;
     Ok(with_etag(StatusCode::OK, account))
@@ -115,12 +108,11 @@ pub async fn restore_account(
         (status = 412, description = "If-Match names a stale version", body = ErrorBody)))]
 pub async fn merge_account(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
     headers: HeaderMap,
-    JsonBody(request): JsonBody<MergeRequest>,
+    Json(request, _): Json<Native, MergeRequest>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let version = if_match(&headers)?;
     let account = state
         .service

@@ -1,36 +1,19 @@
 //! `/v1/opportunities`: create, get, update, delete and list.
 
-use axum::Router;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use orgstore_core::model::{Opportunity, OpportunityInput, OpportunityPatch};
-use orgstore_core::related::StatusListParams;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::accounts::{if_match, path_id};
-use super::contacts::{created, query_params, record_response};
+use super::error::ErrorBody;
+use super::respond::{created, record_response};
+use super::{ApiResult, Native};
 use crate::AppState;
-use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
-use crate::json::JsonBody;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/v1/opportunities",
-            get(list_opportunities).post(create_opportunity),
-        )
-        .route(
-            "/v1/opportunities/{id}",
-            get(get_opportunity)
-                .patch(update_opportunity)
-                .delete(delete_opportunity),
-        )
-}
+use crate::kit::headers::if_match;
+use crate::kit::{Auth, Json, Params, PathId, Segments};
+use orgstore_core::model::{Opportunity, OpportunityInput, OpportunityPatch};
+use orgstore_core::related::StatusListParams;
 
 /// One page of opportunities.
 #[derive(Debug, Serialize, ToSchema)]
@@ -53,8 +36,8 @@ pub struct OpportunityPage {
         (status = 403, description = "Scope too small", body = ErrorBody)))]
 pub async fn create_opportunity(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    JsonBody(input): JsonBody<OpportunityInput>,
+    Auth(who, _): Auth<Native>,
+    Json(input, _): Json<Native, OpportunityInput>,
 ) -> ApiResult<Response> {
     let record = state.service.create_opportunity(&who, input).await?;
     Ok(created("/v1/opportunities", record))
@@ -72,10 +55,9 @@ pub async fn create_opportunity(
         (status = 404, description = "No such opportunity in this workspace", body = ErrorBody)))]
 pub async fn get_opportunity(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let record = state.service.get_opportunity(&who, &id).await?;
     Ok(record_response(StatusCode::OK, record))
 }
@@ -97,12 +79,11 @@ pub async fn get_opportunity(
         (status = 412, description = "If-Match names a stale version; carries current_version", body = ErrorBody)))]
 pub async fn update_opportunity(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
     headers: HeaderMap,
-    JsonBody(patch): JsonBody<OpportunityPatch>,
+    Json(patch, _): Json<Native, OpportunityPatch>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let version = if_match(&headers)?;
     let record = state
         .service
@@ -126,11 +107,10 @@ pub async fn update_opportunity(
         (status = 412, description = "If-Match names a stale version", body = ErrorBody)))]
 pub async fn delete_opportunity(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let version = if_match(&headers)?;
     state.service.delete_opportunity(&who, &id, version).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -151,10 +131,9 @@ pub async fn delete_opportunity(
         (status = 401, description = "Missing or bad token", body = ErrorBody)))]
 pub async fn list_opportunities(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    query: Result<Query<StatusListParams>, QueryRejection>,
+    Auth(who, _): Auth<Native>,
+    Params(params, _): Params<Native, StatusListParams>,
 ) -> ApiResult<Response> {
-    let params = query_params(query)?;
     let page = state.service.list_opportunities(&who, params).await?;
     Ok((StatusCode::OK, axum::Json(page)).into_response())
 }

@@ -3,13 +3,13 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use orgstore_core::query::QueryRequest;
 
+use super::error::ErrorBody;
+use super::openapi::AccountPage;
+use super::{ApiResult, Native};
 use crate::AppState;
-use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
-use crate::json::JsonBody;
-use crate::openapi::AccountPage;
+use crate::kit::{Auth, Json};
+use orgstore_core::query::QueryRequest;
 
 /// Query accounts with a filter tree, an optional search term and a sort, a page at a time.
 ///
@@ -32,8 +32,8 @@ use crate::openapi::AccountPage;
         (status = 503, description = "Database unreachable", body = ErrorBody)))]
 pub async fn query_accounts(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    JsonBody(request): JsonBody<QueryRequest>,
+    Auth(who, _): Auth<Native>,
+    Json(request, _): Json<Native, QueryRequest>,
 ) -> ApiResult<Response> {
     let page = state.service.query_accounts(&who, request).await?;
     Ok((StatusCode::OK, axum::Json(page)).into_response())
@@ -43,7 +43,7 @@ pub async fn query_accounts(
 mod tests {
     #[test]
     fn the_document_describes_the_body() {
-        let doc = serde_json::to_value(crate::openapi::spec()).expect("document");
+        let doc = serde_json::to_value(crate::native::routes().openapi()).expect("document");
         let schemas = &doc["components"]["schemas"];
         for name in [
             "QueryRequest",

@@ -1,25 +1,15 @@
 //! `/v1/schema/{object}`: the schema listing and the custom field definitions of accounts and
 //! contacts.
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use orgstore_core::Error;
-use orgstore_core::error::Code;
-use orgstore_core::schema::{CustomFieldDef, CustomFieldPatch, NewCustomField, SchemaDocument};
 
+use super::error::ErrorBody;
+use super::{ApiResult, Native};
 use crate::AppState;
-use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
-use crate::json::JsonBody;
-
-fn path_error(rejection: PathRejection) -> Error {
-    Error::bad_request(
-        Code::InvalidPath,
-        format!("the path is not valid: {rejection}"),
-    )
-}
+use crate::kit::{Auth, Json, PathId, Segments};
+use orgstore_core::schema::{CustomFieldDef, CustomFieldPatch, NewCustomField, SchemaDocument};
 
 /// List every field of an object: system fields with their type and whether they are
 /// writable, then the custom fields with their definitions (archived ones included).
@@ -34,10 +24,9 @@ fn path_error(rejection: PathRejection) -> Error {
         (status = 503, description = "Database unreachable", body = ErrorBody)))]
 pub async fn get_schema(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(object, _): PathId<Native>,
 ) -> ApiResult<Response> {
-    let Path(object) = path.map_err(path_error)?;
     let document = state.service.schema_document(&who, &object).await?;
     Ok((StatusCode::OK, axum::Json(document)).into_response())
 }
@@ -57,11 +46,10 @@ pub async fn get_schema(
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn define_field(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
-    JsonBody(input): JsonBody<NewCustomField>,
+    Auth(who, _): Auth<Native>,
+    Segments(object, _): PathId<Native>,
+    Json(input, _): Json<Native, NewCustomField>,
 ) -> ApiResult<Response> {
-    let Path(object) = path.map_err(path_error)?;
     let def = state
         .service
         .define_custom_field(&who, &object, input)
@@ -86,11 +74,10 @@ pub async fn define_field(
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn update_field(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<(String, String)>, PathRejection>,
-    JsonBody(patch): JsonBody<CustomFieldPatch>,
+    Auth(who, _): Auth<Native>,
+    Segments((object, api_name), _): Segments<Native, (String, String)>,
+    Json(patch, _): Json<Native, CustomFieldPatch>,
 ) -> ApiResult<Response> {
-    let Path((object, api_name)) = path.map_err(path_error)?;
     let def = state
         .service
         .update_custom_field(&who, &object, &api_name, patch)
@@ -113,10 +100,9 @@ pub async fn update_field(
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn archive_field(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<(String, String)>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments((object, api_name), _): Segments<Native, (String, String)>,
 ) -> ApiResult<Response> {
-    let Path((object, api_name)) = path.map_err(path_error)?;
     let def = state
         .service
         .archive_custom_field(&who, &object, &api_name)

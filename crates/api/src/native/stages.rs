@@ -1,21 +1,18 @@
 //! `/v1/stages`: the ordered stages an account can be at. Reads need `read` scope, changes
 //! `admin`.
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use orgstore_core::list::Page;
-use orgstore_core::model::{NewStage, Stage, StagePatch};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::error::ErrorBody;
+use super::{ApiResult, Native};
 use crate::AppState;
-use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
-use crate::json::JsonBody;
-use crate::native::accounts::path_id;
-use crate::native::users::created;
+use crate::kit::{Auth, Json, PathId, Segments};
+use orgstore_core::list::Page;
+use orgstore_core::model::{NewStage, Stage, StagePatch};
 
 /// Every stage of the workspace, in position order, in the list envelope of the other routes
 /// (`has_more` is always false: stages are few and come in one page).
@@ -34,7 +31,10 @@ pub struct StageList {
         (status = 401, description = "Missing or bad token", body = ErrorBody),
         (status = 403, description = "Scope too small", body = ErrorBody),
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
-pub async fn list_stages(State(state): State<AppState>, Auth(who): Auth) -> ApiResult<Response> {
+pub async fn list_stages(
+    State(state): State<AppState>,
+    Auth(who, _): Auth<Native>,
+) -> ApiResult<Response> {
     let stages = state.service.list_stages(&who).await?;
     let page = Page {
         data: stages,
@@ -57,10 +57,9 @@ pub async fn list_stages(State(state): State<AppState>, Auth(who): Auth) -> ApiR
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn get_stage(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let stage = state.service.get_stage(&who, &id).await?;
     Ok(axum::Json(stage).into_response())
 }
@@ -80,11 +79,14 @@ pub async fn get_stage(
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn create_stage(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    JsonBody(input): JsonBody<NewStage>,
+    Auth(who, _): Auth<Native>,
+    Json(input, _): Json<Native, NewStage>,
 ) -> ApiResult<Response> {
     let stage = state.service.create_stage(&who, input).await?;
-    Ok(created(format!("/v1/stages/{}", stage.id), stage))
+    Ok(super::users::created_at(
+        format!("/v1/stages/{}", stage.id),
+        stage,
+    ))
 }
 
 /// Relabel or move a stage (admin). The key cannot change (`field_not_updatable`).
@@ -102,11 +104,10 @@ pub async fn create_stage(
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn update_stage(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
-    JsonBody(patch): JsonBody<StagePatch>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
+    Json(patch, _): Json<Native, StagePatch>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let stage = state.service.update_stage(&who, &id, patch).await?;
     Ok(axum::Json(stage).into_response())
 }
@@ -125,10 +126,9 @@ pub async fn update_stage(
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn delete_stage(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     state.service.delete_stage(&who, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

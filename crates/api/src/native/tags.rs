@@ -1,20 +1,17 @@
 //! `/v1/tags`: the workspace's tag dictionary. Reads need `read` scope, changes `write`.
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use orgstore_core::model::{NewTag, Tag, TagPatch};
-use orgstore_core::service::DirectoryListParams;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::error::ErrorBody;
+use super::{ApiResult, Native};
 use crate::AppState;
-use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
-use crate::json::JsonBody;
-use crate::native::accounts::path_id;
-use crate::native::users::{created, query_params};
+use crate::kit::{Auth, Json, Params, PathId, Segments};
+use orgstore_core::model::{NewTag, Tag, TagPatch};
+use orgstore_core::service::DirectoryListParams;
 
 /// One page of tags (documentation type of `Page<Tag>`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -40,10 +37,9 @@ pub struct TagPage {
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn list_tags(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    query: Result<Query<DirectoryListParams>, QueryRejection>,
+    Auth(who, _): Auth<Native>,
+    Params(params, _): Params<Native, DirectoryListParams>,
 ) -> ApiResult<Response> {
-    let params = query_params(query)?;
     let page = state.service.list_tags(&who, params).await?;
     Ok(axum::Json(page).into_response())
 }
@@ -61,10 +57,9 @@ pub async fn list_tags(
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn get_tag(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let tag = state.service.get_tag(&who, &id).await?;
     Ok(axum::Json(tag).into_response())
 }
@@ -84,11 +79,14 @@ pub async fn get_tag(
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn create_tag(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    JsonBody(input): JsonBody<NewTag>,
+    Auth(who, _): Auth<Native>,
+    Json(input, _): Json<Native, NewTag>,
 ) -> ApiResult<Response> {
     let tag = state.service.create_tag(&who, input).await?;
-    Ok(created(format!("/v1/tags/{}", tag.id), tag))
+    Ok(super::users::created_at(
+        format!("/v1/tags/{}", tag.id),
+        tag,
+    ))
 }
 
 /// Rename or recolor a tag; `color: null` removes the color. A rename changes the ETag of
@@ -108,11 +106,10 @@ pub async fn create_tag(
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn update_tag(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
-    JsonBody(patch): JsonBody<TagPatch>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
+    Json(patch, _): Json<Native, TagPatch>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let tag = state.service.update_tag(&who, &id, patch).await?;
     Ok(axum::Json(tag).into_response())
 }
@@ -130,10 +127,9 @@ pub async fn update_tag(
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn delete_tag(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     state.service.delete_tag(&who, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

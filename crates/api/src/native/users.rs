@@ -1,23 +1,19 @@
 //! `/v1/users`: the members of a workspace, who own accounts and hold tokens. Reads need
 //! `read` scope, changes `admin`.
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use orgstore_core::Error;
-use orgstore_core::error::Code;
-use orgstore_core::model::{NewUser, User, UserPatch};
-use orgstore_core::service::DirectoryListParams;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::error::ErrorBody;
+use super::{ApiResult, Native};
 use crate::AppState;
-use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
-use crate::json::JsonBody;
-use crate::native::accounts::path_id;
+use crate::kit::headers::{self};
+use crate::kit::{Auth, Json, Params, PathId, Segments};
+use orgstore_core::model::{NewUser, User, UserPatch};
+use orgstore_core::service::DirectoryListParams;
 
 /// One page of users (documentation type of `Page<User>`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -28,23 +24,12 @@ pub struct UserPage {
     pub has_more: bool,
 }
 
-/// The query string, or a 400 saying what is wrong with it.
-pub(crate) fn query_params<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Error> {
-    query.map(|Query(params)| params).map_err(|rejection| {
-        Error::bad_request(
-            Code::InvalidQuery,
-            format!("the query string is not valid: {}", rejection.body_text()),
-        )
-    })
-}
-
 /// `201 Created` with the record and its `Location`.
-pub(crate) fn created<T: Serialize>(location: String, body: T) -> Response {
-    let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();
-    if let Ok(location) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(LOCATION, location);
-    }
-    response
+pub(crate) fn created_at<T: Serialize>(location: String, body: T) -> Response {
+    headers::with_location(
+        (StatusCode::CREATED, axum::Json(body)).into_response(),
+        &location,
+    )
 }
 
 /// List the workspace's users, oldest first.
@@ -62,10 +47,9 @@ pub(crate) fn created<T: Serialize>(location: String, body: T) -> Response {
         (status = 503, description = "Database unreachable", body = ErrorBody)))]
 pub async fn list_users(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    query: Result<Query<DirectoryListParams>, QueryRejection>,
+    Auth(who, _): Auth<Native>,
+    Params(params, _): Params<Native, DirectoryListParams>,
 ) -> ApiResult<Response> {
-    let params = query_params(query)?;
     let page = state.service.list_users(&who, params).await?;
     Ok(axum::Json(page).into_response())
 }
@@ -83,10 +67,9 @@ pub async fn list_users(
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn get_user(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let user = state.service.get_user(&who, &id).await?;
     Ok(axum::Json(user).into_response())
 }
@@ -106,11 +89,11 @@ pub async fn get_user(
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn create_user(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    JsonBody(input): JsonBody<NewUser>,
+    Auth(who, _): Auth<Native>,
+    Json(input, _): Json<Native, NewUser>,
 ) -> ApiResult<Response> {
     let user = state.service.create_user(&who, input).await?;
-    Ok(created(format!("/v1/users/{}", user.id), user))
+    Ok(created_at(format!("/v1/users/{}", user.id), user))
 }
 
 /// Change a user's name or email (admin); `email: null` removes the email.
@@ -129,11 +112,10 @@ pub async fn create_user(
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn update_user(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
-    JsonBody(patch): JsonBody<UserPatch>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
+    Json(patch, _): Json<Native, UserPatch>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     let user = state.service.update_user(&who, &id, patch).await?;
     Ok(axum::Json(user).into_response())
 }
@@ -152,10 +134,9 @@ pub async fn update_user(
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn delete_user(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    path: Result<Path<String>, PathRejection>,
+    Auth(who, _): Auth<Native>,
+    Segments(id, _): PathId<Native>,
 ) -> ApiResult<Response> {
-    let id = path_id(path)?;
     state.service.delete_user(&who, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

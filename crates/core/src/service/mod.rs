@@ -49,11 +49,20 @@ impl Service {
     }
 }
 
+/// The expected version of a well-formed `If-Match` entity tag that this server never issued:
+/// no record is ever at it, so a write guarded by it answers 412.
+pub const FOREIGN_VERSION: i64 = -1;
+
 /// A 412 naming the record's current version.
 fn stale_record(resource: &str, current_version: i64, expected: i64) -> Error {
+    let asked = if expected == FOREIGN_VERSION {
+        "the version If-Match names".to_string()
+    } else {
+        expected.to_string()
+    };
     Error::PreconditionFailed {
         message: format!(
-            "the {resource} is at version {current_version}, not {expected}: read it again and retry"
+            "the {resource} is at version {current_version}, not {asked}: read it again and retry"
         ),
         current_version,
     }

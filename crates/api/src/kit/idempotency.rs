@@ -1,23 +1,27 @@
-//! `Idempotency-Key` on POST: a retry with the same key and the same request gets the first
-//! response back (with `Idempotent-Replayed: true`) instead of writing again; the same key with
-//! another request is a 409. Keys live in the database, per workspace, for 24 hours, so that
-//! every server sharing one PostgreSQL honours them.
+//! `Idempotency-Key` on the POST routes that write: a retry with the same key and the same
+//! request gets the first response back (with `Idempotent-Replayed: true`) instead of writing
+//! again; the same key with another request is a 409. Keys live in the database, per
+//! workspace, for 24 hours, so that every server sharing one PostgreSQL honours them.
+//!
+//! [`SurfaceRoutes`](super::SurfaceRoutes) puts this layer on a surface's write routes only;
+//! its 409s are rendered by the surface. It takes the caller from the [`gate`](super::gate)'s
+//! outcome: a request without valid credentials passes through to the route's own 401.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::{CONTENT_TYPE, ETAG, LOCATION, RETRY_AFTER};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use orgstore_core::Error;
-use orgstore_core::auth::Principal;
+use orgstore_core::auth::{Principal, Scope};
 use orgstore_core::error::Code;
 use orgstore_core::idempotency::{IdempotencyClaim, StoredResponse};
 use sha2::{Digest, Sha256};
 
+use super::credentials::Authenticated;
+use super::{Failure, Surface};
 use crate::AppState;
-use crate::auth::Auth;
-use crate::error::ApiError;
 
 pub const HEADER: &str = "idempotency-key";
 
@@ -25,33 +29,58 @@ pub const HEADER: &str = "idempotency-key";
 pub const REPLAYED: &str = "idempotent-replayed";
 
 /// The largest request body fingerprinted: the largest any route accepts (a bulk create).
-const MAX_BODY: usize = crate::native::bulk::BULK_BODY_LIMIT;
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// Response headers kept with the body and replayed.
 const KEPT_HEADERS: [HeaderName; 3] = [CONTENT_TYPE, LOCATION, ETAG];
 
-/// Middleware: runs a keyed POST at most once per key.
-pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// Middleware: runs a keyed POST of surface `S` at most once per key.
+pub async fn guard<S: Surface>(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     if request.method() != Method::POST || !request.headers().contains_key(HEADER) {
         return next.run(request).await;
     }
-    match run_once(&state, request, next).await {
+    let who = match request.extensions().get::<Authenticated>() {
+        Some(Authenticated(Ok(who))) => who.clone(),
+        // No valid caller: the route answers its own 401.
+        _ => return next.run(request).await,
+    };
+    match run_once(&state, &who, request, next).await {
         Ok(response) => response,
-        Err(err) => err.into_response(),
+        Err(err) => {
+            let in_progress = err.code() == Code::IdempotencyKeyInProgress;
+            let mut response = Failure::<S>::new(err).into_response();
+            if in_progress {
+                // The first request is still running: worth a retry in a second.
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            response
+        }
     }
 }
 
-async fn run_once(state: &AppState, request: Request, next: Next) -> Result<Response, ApiError> {
+async fn run_once(
+    state: &AppState,
+    who: &Principal,
+    request: Request,
+    next: Next,
+) -> Result<Response, Error> {
+    // Every route that writes needs at least write scope: refuse before reading the body.
+    who.require(Scope::Write)?;
     let key = key_of(&request);
-    let (mut parts, body) = request.into_parts();
-    let Auth(who) = Auth::from_request_parts(&mut parts, state).await?;
+    let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, MAX_BODY)
         .await
         .map_err(|_| Error::PayloadTooLarge { limit: MAX_BODY })?;
     let path = parts.uri.path_and_query().map_or("", |p| p.as_str());
     let fingerprint = fingerprint(parts.method.as_str(), path, &bytes);
     let service = &state.service;
-    match service.idempotency_claim(&who, &key, &fingerprint).await? {
+    match service.idempotency_claim(who, &key, &fingerprint).await? {
         IdempotencyClaim::Replay(stored) => Ok(replay(stored)),
         IdempotencyClaim::Mismatch => Err(Error::Conflict {
             code: Code::IdempotencyKeyReused,
@@ -61,28 +90,20 @@ async fn run_once(state: &AppState, request: Request, next: Next) -> Result<Resp
             field: Some("Idempotency-Key".into()),
             value: Some(key.into()),
             existing_id: None,
-        }
-        .into()),
-        IdempotencyClaim::InProgress => {
-            let mut response = ApiError(Error::Conflict {
-                code: Code::IdempotencyKeyInProgress,
-                message: format!(
-                    "a request with Idempotency-Key {key} is still running; retry shortly"
-                ),
-                field: Some("Idempotency-Key".into()),
-                value: Some(key.into()),
-                existing_id: None,
-            })
-            .into_response();
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from_static("1"));
-            Ok(response)
-        }
+        }),
+        IdempotencyClaim::InProgress => Err(Error::Conflict {
+            code: Code::IdempotencyKeyInProgress,
+            message: format!(
+                "a request with Idempotency-Key {key} is still running; retry shortly"
+            ),
+            field: Some("Idempotency-Key".into()),
+            value: Some(key.into()),
+            existing_id: None,
+        }),
         IdempotencyClaim::Claimed => {
             let request = Request::from_parts(parts, Body::from(bytes));
             let response = next.run(request).await;
-            record(state, &who, &key, response).await
+            record(state, who, &key, response).await
         }
     }
 }
@@ -113,7 +134,7 @@ async fn record(
     who: &Principal,
     key: &str,
     response: Response,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Error> {
     let (parts, body) = response.into_parts();
     let bytes = to_bytes(body, usize::MAX)
         .await
