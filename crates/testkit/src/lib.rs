@@ -16,6 +16,8 @@ use serde_json::Value;
 use tempfile::TempDir;
 use tokio::task::JoinHandle;
 
+pub mod clients;
+
 pub use reqwest;
 pub use serde_json;
 pub use tokio;
