@@ -36,11 +36,7 @@ pub struct StageList {
         (status = 500, description = "Internal error, with a reference id", body = ErrorBody)))]
 pub async fn list_stages(State(state): State<AppState>, Auth(who): Auth) -> ApiResult<Response> {
     let stages = state.service.list_stages(&who).await?;
-    let page = Page {
-        data: stages,
-        next_cursor: None,
-        has_more: false,
-    };
+    let page = Page::complete(stages);
     Ok(axum::Json(page).into_response())
 }
 
