@@ -427,8 +427,9 @@ impl AccountQuery {
                     .ok_or_else(foreign)?;
                 Position::Row { values, id }
             }
+            // The row after an index must still be an offset the databases take.
             _ => match (decoded.index, decoded.key) {
-                (Some(i), None) if i64::try_from(i).is_ok() => Position::Index(i),
+                (Some(i), None) if i < i64::MAX as u64 => Position::Index(i),
                 _ => return Err(foreign()),
             },
         };

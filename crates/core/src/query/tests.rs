@@ -742,3 +742,49 @@ fn pages_with_a_next_cursor_are_never_empty() {
 }
 
 use crate::page::Cursor;
+
+#[test]
+fn crafted_cursors_are_refused_not_run() {
+    let body = json!({"search": "a", "limit": 1});
+    let page = parse(body.clone())
+        .expect("valid")
+        .into_page(accounts(&["a", "b"]));
+    let mut cursor = Cursor::decode(page.next_cursor.as_deref().expect("next")).expect("decodes");
+    for index in [u64::MAX, i64::MAX as u64] {
+        cursor.index = Some(index);
+        let e = err(with_cursor(&body, &Some(cursor.encode())));
+        assert_eq!(
+            (e.code().as_str(), e.field()),
+            ("invalid_cursor", Some("cursor"))
+        );
+    }
+    // A keyset position in an offset-paged query, or values of the wrong type.
+    cursor.index = None;
+    cursor.key = Some("acc_1".into());
+    assert_eq!(
+        err(with_cursor(&body, &Some(cursor.encode())))
+            .code()
+            .as_str(),
+        "invalid_cursor"
+    );
+    let keyset = json!({"sort": [{"field": "created_at"}], "limit": 1});
+    let page = parse(keyset.clone())
+        .expect("valid")
+        .into_page(accounts(&["a", "b"]));
+    let mut cursor = Cursor::decode(page.next_cursor.as_deref().expect("next")).expect("decodes");
+    cursor.values = vec![json!("not a time")];
+    assert_eq!(
+        err(with_cursor(&keyset, &Some(cursor.encode())))
+            .code()
+            .as_str(),
+        "invalid_cursor"
+    );
+    cursor.values = vec![Value::Null];
+    assert_eq!(
+        err(with_cursor(&keyset, &Some(cursor.encode())))
+            .code()
+            .as_str(),
+        "invalid_cursor",
+        "created_at is never missing"
+    );
+}
