@@ -8,7 +8,6 @@ use axum::http::{Request, StatusCode};
 use orgstore_core::auth::{Principal, Scope};
 use orgstore_core::bulk::{BulkPlan, BulkWritten};
 use orgstore_core::idempotency::{IdempotencyClaim, StoredResponse};
-use orgstore_core::list::AccountListQuery;
 use orgstore_core::model::{Account, AccountData, TokenRecord, User, Workspace};
 use orgstore_core::query::AccountQuery;
 use orgstore_core::service::Service;
@@ -131,9 +130,6 @@ impl Store for Stub {
     async fn delete_account(&self, _: &str, _: &str, _: Option<i64>) -> Result<Guarded<()>> {
         nope()
     }
-    async fn list_accounts(&self, _: &str, _: &AccountListQuery) -> Result<Vec<Account>> {
-        Ok(Vec::new())
-    }
     async fn find_accounts(&self, _: &str, _: &MatchKeys, _: bool) -> Result<Vec<String>> {
         nope()
     }
@@ -158,6 +154,9 @@ impl Store for Stub {
         nope()
     }
     async fn query_accounts(&self, _: &str, _: &AccountQuery) -> Result<Vec<Account>> {
+        Ok(Vec::new())
+    }
+    async fn count_accounts(&self, _: &str, _: &AccountQuery) -> Result<u64> {
         nope()
     }
     async fn bulk_write(&self, _: &str, _: &str, _: BulkPlan) -> Result<BulkWritten> {

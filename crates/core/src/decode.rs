@@ -9,23 +9,10 @@ use serde_path_to_error::Segment;
 
 use crate::error::Error;
 
-/// Fields the server owns; naming one in a write body is `field_not_updatable`.
-pub const SYSTEM_FIELDS: &[&str] = &[
-    "id",
-    "display_id",
-    "workspace_id",
-    "created_at",
-    "updated_at",
-    "created_by",
-    "modified_by",
-    "last_activity_at",
-    "archived_at",
-    "version",
-    // Computed per-account counts of related records.
-    "contact_count",
-    "open_opportunity_count",
-    "open_case_count",
-];
+/// Fields the server owns; naming one in a write body is `field_not_updatable`. They are the
+/// account fields no client may write, from the one registry of account fields (other records'
+/// server-owned fields are among them).
+pub const SYSTEM_FIELDS: &[&str] = &crate::schema::account_fields::SERVER_OWNED;
 
 /// Decodes one value of a larger request (a bulk row, the `account` of an assert) into `T`.
 /// `prefix` is the value's own path in the request (`accounts[3]`); error fields start with it.

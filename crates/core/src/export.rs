@@ -10,36 +10,13 @@
 use std::io::{self, Write};
 
 use crate::model::Account;
+use crate::schema::account_fields::{FieldKey, account_fields};
 
-/// The CSV columns, in order. `id`, `display_id`, `owners` and the timestamps describe the
-/// source workspace and are ignored by `orgstore import`.
-pub const CSV_COLUMNS: [&str; 25] = [
-    "id",
-    "display_id",
-    "name",
-    "domains",
-    "websites",
-    "industry",
-    "tier",
-    "company_size",
-    "number_of_employees",
-    "annual_revenue",
-    "stage",
-    "owners",
-    "tags",
-    "external_refs",
-    "phone",
-    "street_1",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "description",
-    "custom_fields",
-    "created_at",
-    "updated_at",
-    "archived_at",
-];
+/// The CSV columns, in order: those the registry of account fields gives each exported field
+/// (`phone_numbers` is the first number's `phone`, `addresses` the first address's parts).
+/// `id`, `display_id`, `owners` and the timestamps describe the source workspace and are
+/// ignored by `orgstore import`.
+pub use crate::schema::account_fields::CSV_COLUMNS;
 
 /// Separator of list cells (`domains`, `websites`, `owners`, `tags`, `external_refs`).
 pub const LIST_SEPARATOR: &str = ";";
@@ -169,45 +146,77 @@ fn csv_error(err: csv::Error) -> io::Error {
 }
 
 /// One account as the cells of [`CSV_COLUMNS`].
-pub fn csv_row(a: &Account) -> [String; 25] {
+pub fn csv_row(a: &Account) -> Vec<String> {
+    let mut cells = Vec::with_capacity(CSV_COLUMNS.len());
+    for field in account_fields().filter(|f| !f.csv_columns.is_empty()) {
+        push_cells(&mut cells, field.key, a);
+    }
+    cells
+}
+
+/// The cells of one exported field, as many as the registry gives it columns.
+fn push_cells(cells: &mut Vec<String>, key: FieldKey, a: &Account) {
     let address = a.addresses.first();
     let addr = |f: fn(&crate::model::Address) -> &Option<String>| {
         address.and_then(|x| f(x).clone()).unwrap_or_default()
     };
-    [
-        a.id.clone(),
-        a.display_id.clone(),
-        a.name.clone(),
-        a.domains.join(LIST_SEPARATOR),
-        join(a.websites.iter().map(|w| w.url.as_str())),
-        text(&a.industry),
-        text(&a.tier),
-        text(&a.company_size),
-        a.number_of_employees
-            .map(|n| n.to_string())
-            .unwrap_or_default(),
-        a.annual_revenue.map(|d| d.to_string()).unwrap_or_default(),
-        text(&a.stage),
-        a.owners.join(LIST_SEPARATOR),
-        join(a.tags.iter().map(tag_cell)),
-        a.external_refs.join(LIST_SEPARATOR),
-        a.phone_numbers
-            .first()
-            .map(|p| p.number.clone())
-            .unwrap_or_default(),
-        addr(|x| &x.street_1),
-        addr(|x| &x.city),
-        addr(|x| &x.state),
-        addr(|x| &x.postal_code),
-        addr(|x| &x.country),
-        text(&a.description),
-        custom_fields_cell(a),
-        crate::time::format_ms(a.created_at),
-        crate::time::format_ms(a.updated_at),
-        a.archived_at
-            .map(crate::time::format_ms)
-            .unwrap_or_default(),
-    ]
+    let time = crate::time::format_ms;
+    match key {
+        FieldKey::Id => cells.push(a.id.clone()),
+        FieldKey::DisplayId => cells.push(a.display_id.clone()),
+        FieldKey::Name => cells.push(a.name.clone()),
+        FieldKey::Domains => cells.push(a.domains.join(LIST_SEPARATOR)),
+        FieldKey::Websites => cells.push(join(a.websites.iter().map(|w| w.url.as_str()))),
+        FieldKey::Industry => cells.push(text(&a.industry)),
+        FieldKey::Tier => cells.push(text(&a.tier)),
+        FieldKey::CompanySize => cells.push(text(&a.company_size)),
+        FieldKey::NumberOfEmployees => cells.push(
+            a.number_of_employees
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        ),
+        FieldKey::AnnualRevenue => {
+            cells.push(a.annual_revenue.map(|d| d.to_string()).unwrap_or_default())
+        }
+        FieldKey::Stage => cells.push(text(&a.stage)),
+        FieldKey::Owners => cells.push(a.owners.join(LIST_SEPARATOR)),
+        FieldKey::Tags => cells.push(join(a.tags.iter().map(tag_cell))),
+        FieldKey::ExternalRefs => cells.push(a.external_refs.join(LIST_SEPARATOR)),
+        FieldKey::PhoneNumbers => cells.push(
+            a.phone_numbers
+                .first()
+                .map(|p| p.number.clone())
+                .unwrap_or_default(),
+        ),
+        FieldKey::Addresses => cells.extend([
+            addr(|x| &x.street_1),
+            addr(|x| &x.city),
+            addr(|x| &x.state),
+            addr(|x| &x.postal_code),
+            addr(|x| &x.country),
+        ]),
+        FieldKey::Description => cells.push(text(&a.description)),
+        FieldKey::CustomFields => cells.push(custom_fields_cell(a)),
+        FieldKey::CreatedAt => cells.push(time(a.created_at)),
+        FieldKey::UpdatedAt => cells.push(time(a.updated_at)),
+        FieldKey::ArchivedAt => cells.push(a.archived_at.map(time).unwrap_or_default()),
+        // Not exported today; each has its cell ready, so exporting one is a registry change.
+        FieldKey::LastActivityAt => cells.push(a.last_activity_at.map(time).unwrap_or_default()),
+        FieldKey::CreatedBy => cells.push(text(&a.created_by)),
+        FieldKey::ModifiedBy => cells.push(text(&a.modified_by)),
+        FieldKey::WorkspaceId => cells.push(a.workspace_id.clone()),
+        FieldKey::Version => cells.push(a.version.to_string()),
+        FieldKey::ContactCount => cells.push(a.contact_count.to_string()),
+        FieldKey::OpenOpportunityCount => cells.push(a.open_opportunity_count.to_string()),
+        FieldKey::OpenCaseCount => cells.push(a.open_case_count.to_string()),
+        FieldKey::Artifacts => cells.push(a.artifacts.join(LIST_SEPARATOR)),
+        FieldKey::RemoteData => cells.push(
+            a.remote_data
+                .as_ref()
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+        ),
+    }
 }
 
 fn text(value: &Option<String>) -> String {
@@ -323,6 +332,7 @@ mod tests {
             .map(String::from)
             .collect();
         assert_eq!(header, CSV_COLUMNS);
+        assert_eq!(csv_row(&account()).len(), CSV_COLUMNS.len());
         let row = reader.records().next().expect("row").expect("parses");
         assert_eq!(&row[2], "Acme, Inc.");
         assert_eq!(&row[3], "acme.com;acme.io");

@@ -14,6 +14,8 @@ pub mod ids;
 pub mod list;
 pub mod model;
 pub mod normalize;
+// One page type and one cursor codec for every list.
+pub mod page;
 pub mod query;
 // Contacts, opportunities and cases: list queries and cursors.
 pub mod related;

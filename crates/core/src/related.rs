@@ -1,24 +1,27 @@
-//! Listing related records (contacts, opportunities, cases): filters and opaque keyset cursors.
+//! Listing related records (contacts, opportunities, cases): filters and keyset cursors.
 //!
 //! Pages are in id order. Ids are ULIDs, whose leading bits are the creation time, so id order
-//! is creation order (to the millisecond) and one index column serves as the keyset.
+//! is creation order (to the millisecond) and one index column serves as the keyset. Cursors
+//! are the one codec of [`crate::page::cursor`], naming the id prefix of their kind of record.
 
 use crate::error::Code;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::list::{MAX_LIMIT, Page};
 use crate::model::{Case, CaseStatus, Contact, Opportunity, OpportunityStatus};
 use crate::normalize::normalize_email;
+use crate::page::cursor::{self, Cursor};
+use crate::page::{Page, parse_limit};
 use crate::query::MAX_SEARCH_CHARS;
 
-pub const DEFAULT_LIMIT: usize = 50;
+pub use crate::page::DEFAULT_LIMIT;
 
 /// A record with an id and a version, served with an `ETag`.
 pub trait Record {
+    /// The prefix of its ids (`con`), which also names the list its cursors belong to.
+    const PREFIX: &'static str;
+
     fn id(&self) -> &str;
     fn version(&self) -> i64;
 
@@ -28,8 +31,10 @@ pub trait Record {
 }
 
 macro_rules! record {
-    ($t:ty) => {
+    ($t:ty, $prefix:expr) => {
         impl Record for $t {
+            const PREFIX: &'static str = $prefix;
+
             fn id(&self) -> &str {
                 &self.id
             }
@@ -39,9 +44,9 @@ macro_rules! record {
         }
     };
 }
-record!(Contact);
-record!(Opportunity);
-record!(Case);
+record!(Contact, ids::CONTACT);
+record!(Opportunity, ids::OPPORTUNITY);
+record!(Case, ids::CASE);
 
 /// Filters of a related-record list; a kind ignores the ones it does not have (the params
 /// types only offer each kind its own).
@@ -102,20 +107,6 @@ fn non_empty(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-fn parse_limit(limit: Option<String>) -> Result<usize> {
-    let Some(text) = limit else {
-        return Ok(DEFAULT_LIMIT);
-    };
-    match text.trim().parse::<usize>() {
-        Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        _ => Err(Error::invalid_value(
-            "limit",
-            text.as_str(),
-            format!("limit must be an integer from 1 to {MAX_LIMIT}"),
-        )),
-    }
-}
-
 fn parse_time(field: &str, value: Option<String>) -> Result<Option<i64>> {
     let Some(text) = non_empty(value) else {
         return Ok(None);
@@ -153,36 +144,32 @@ fn parse_search(q: Option<String>) -> Result<Option<String>> {
     Ok(Some(q.to_lowercase()))
 }
 
-/// A cursor is the base64url of the last id of a page; it must name an id of this kind.
-pub fn encode_cursor(id: &str) -> String {
-    URL_SAFE_NO_PAD.encode(id)
+/// The cursor that continues after the record with this id. Its list is the id prefix of the
+/// kind (`con`), so that one kind's cursor is refused by another's list.
+pub fn encode_cursor(prefix: &str, id: &str) -> String {
+    Cursor::after_key(prefix, id).encode()
 }
 
+/// The id a cursor continues after; it must be a cursor of this kind, naming an id of it.
 fn decode_cursor(prefix: &str, cursor: Option<String>) -> Result<Option<String>> {
-    let Some(cursor) = non_empty(cursor) else {
+    let Some(text) = non_empty(cursor) else {
         return Ok(None);
     };
-    let id = URL_SAFE_NO_PAD
-        .decode(&cursor)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .filter(|id| ids::is_valid(prefix, id));
-    match id {
-        Some(id) => Ok(Some(id)),
-        None => Err(Error::invalid(
-            Code::InvalidCursor,
-            "cursor",
-            cursor.as_str(),
+    let id = cursor::key_after(prefix, &text)?;
+    if !ids::is_valid(prefix, &id) {
+        return Err(cursor::invalid(
+            &text,
             "cursor is not one this server issued",
-        )),
+        ));
     }
+    Ok(Some(id))
 }
 
 impl PageParams {
     pub fn parse(self, prefix: &str) -> Result<RelatedListQuery> {
         Ok(RelatedListQuery {
             filter: RelatedFilter::default(),
-            limit: parse_limit(self.limit)?,
+            limit: parse_limit(self.limit.as_deref())?,
             after: decode_cursor(prefix, self.cursor)?,
         })
     }
@@ -211,7 +198,7 @@ impl ContactListParams {
         };
         Ok(RelatedListQuery {
             filter,
-            limit: parse_limit(self.limit)?,
+            limit: parse_limit(self.limit.as_deref())?,
             after: decode_cursor(ids::CONTACT, self.cursor)?,
         })
     }
@@ -241,7 +228,7 @@ impl StatusListParams {
         };
         Ok(RelatedListQuery {
             filter,
-            limit: parse_limit(self.limit)?,
+            limit: parse_limit(self.limit.as_deref())?,
             after: decode_cursor(prefix, self.cursor)?,
         })
     }
@@ -257,19 +244,8 @@ pub fn case_statuses() -> Vec<&'static str> {
 }
 
 /// Turns `limit + 1` fetched rows into a page: the extra row only says that there is more.
-pub fn into_page<T: Record>(mut rows: Vec<T>, limit: usize) -> Page<T> {
-    let has_more = rows.len() > limit;
-    rows.truncate(limit);
-    let next_cursor = if has_more {
-        rows.last().map(|last| encode_cursor(last.id()))
-    } else {
-        None
-    };
-    Page {
-        data: rows,
-        next_cursor,
-        has_more,
-    }
+pub fn into_page<T: Record>(rows: Vec<T>, limit: usize) -> Page<T> {
+    Page::forward(rows, limit, |last| encode_cursor(T::PREFIX, last.id()))
 }
 
 #[cfg(test)]
@@ -279,7 +255,7 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_are_checked() {
         let id = ids::new_id(ids::CONTACT);
-        let cursor = encode_cursor(&id);
+        let cursor = encode_cursor(ids::CONTACT, &id);
         assert_eq!(
             decode_cursor(ids::CONTACT, Some(cursor.clone())).ok(),
             Some(Some(id))

@@ -32,6 +32,12 @@ pub struct AccountPage {
     /// Pass as `cursor` to get the next page; null on the last page.
     pub next_cursor: Option<String>,
     pub has_more: bool,
+    /// Pass as `cursor` to get the page before this one; absent when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prev_cursor: Option<String>,
+    /// The number of matching accounts, with `include_total=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
 }
 
 struct BearerAuth;

@@ -14,10 +14,14 @@ use orgstore_core::query::QueryRequest;
 /// Query accounts with a filter tree, an optional search term and a sort, a page at a time.
 ///
 /// A condition is `{"field": "industry", "op": "eq", "value": "Software"}` with `op` one of eq,
-/// ne, in, not_in, contains, starts_with, gt, gte, lt, lte, exists; nodes are `{"and": [...]}`,
-/// `{"or": [...]}` and `{"not": {...}}` (at most 16 deep, 100 conditions). Custom fields are
-/// named `custom_fields.<key>` and compared by the JSON type of the value given. Every problem
-/// is a 400 whose `field` is its path in the body, such as `filter.and[1].field`.
+/// ne, in, not_in, contains, starts_with, ends_with, gt, gte, lt, lte, between (`[low, high]`),
+/// exists, not_exists; nodes are `{"and": [...]}`, `{"or": [...]}` and `{"not": {...}}` (at
+/// most 16 deep, 100 conditions). Custom fields are named `custom_fields.<key>` and compared by
+/// their definition's type; a `tags` value of the form `tag_<ULID>` is a tag id, any other a
+/// name. Pages carry `prev_cursor` after the first, and `total` with `include_total`. Every
+/// problem is a 400 whose `field` is its path in the body, such as `filter.and[1].field`, and
+/// whose `code` names the rule (`unknown_filter_field`, `unsupported_operator`,
+/// `invalid_filter_value`, `unsortable_field`, `too_many_sort_keys`, ...).
 #[utoipa::path(post, path = "/v1/accounts/query", tag = "accounts",
     request_body(content = QueryRequest, content_type = "application/json"),
     security(("bearer" = [])),

@@ -36,11 +36,7 @@ pub async fn list_stages(
     Auth(who, _): Auth<Native>,
 ) -> ApiResult<Response> {
     let stages = state.service.list_stages(&who).await?;
-    let page = Page {
-        data: stages,
-        next_cursor: None,
-        has_more: false,
-    };
+    let page = Page::complete(stages);
     Ok(axum::Json(page).into_response())
 }
 

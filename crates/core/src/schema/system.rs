@@ -1,5 +1,6 @@
-//! The system fields of each object, as `GET /v1/schema/{object}` lists them. Their names are
-//! reserved: no custom field may take one.
+//! The system fields of each object, as `GET /v1/schema/{object}` lists them (the account's come
+//! from the registry in [`super::account_fields`]). Their names are reserved: no custom field
+//! may take one.
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -32,60 +33,24 @@ const fn field(name: &'static str, field_type: &'static str, writable: bool) -> 
     }
 }
 
-const fn required(name: &'static str, field_type: &'static str) -> SystemField {
-    SystemField {
-        name,
-        field_type,
-        writable: true,
-        computed: false,
-        required: true,
+/// The account's fields as the schema lists them, from the one registry of account fields.
+const ACCOUNT_FIELDS: [SystemField; super::account_fields::ACCOUNT_FIELDS.len()] = {
+    let registry = super::account_fields::ACCOUNT_FIELDS;
+    let mut out = [field("", "", false); super::account_fields::ACCOUNT_FIELDS.len()];
+    let mut i = 0;
+    while i < registry.len() {
+        let f = &registry[i];
+        out[i] = SystemField {
+            name: f.name,
+            field_type: f.field_type,
+            writable: f.writable(),
+            computed: f.computed,
+            required: f.required,
+        };
+        i += 1;
     }
-}
-
-const fn computed(name: &'static str, field_type: &'static str) -> SystemField {
-    SystemField {
-        name,
-        field_type,
-        writable: false,
-        computed: true,
-        required: false,
-    }
-}
-
-/// Every field of `crate::model::Account`, then the per-account counts.
-const ACCOUNT_FIELDS: &[SystemField] = &[
-    field("id", "id", false),
-    field("display_id", "text", false),
-    field("workspace_id", "id", false),
-    required("name", "text"),
-    field("description", "long_text", true),
-    field("domains", "list:domain", true),
-    field("websites", "list:website", true),
-    field("industry", "text", true),
-    field("tier", "text", true),
-    field("company_size", "text", true),
-    field("number_of_employees", "integer", true),
-    field("annual_revenue", "number", true),
-    field("stage", "reference:stage", true),
-    field("owners", "list:reference:user", true),
-    field("phone_numbers", "list:phone_number", true),
-    field("addresses", "list:address", true),
-    field("tags", "list:tag", true),
-    field("external_refs", "list:text", true),
-    field("custom_fields", "object", true),
-    field("artifacts", "list:text", true),
-    field("remote_data", "json", true),
-    field("created_at", "timestamp", false),
-    field("updated_at", "timestamp", false),
-    field("created_by", "reference:user", false),
-    field("modified_by", "reference:user", false),
-    field("last_activity_at", "timestamp", false),
-    field("archived_at", "timestamp", false),
-    field("version", "integer", false),
-    computed("contact_count", "integer"),
-    computed("open_opportunity_count", "integer"),
-    computed("open_case_count", "integer"),
-];
+    out
+};
 
 const CONTACT_FIELDS: &[SystemField] = &[
     field("id", "id", false),
@@ -106,7 +71,7 @@ const CONTACT_FIELDS: &[SystemField] = &[
 
 pub fn system_fields(object: SchemaObject) -> &'static [SystemField] {
     match object {
-        SchemaObject::Accounts => ACCOUNT_FIELDS,
+        SchemaObject::Accounts => &ACCOUNT_FIELDS,
         SchemaObject::Contacts => CONTACT_FIELDS,
     }
 }

@@ -4,7 +4,6 @@ use super::{Service, settle};
 use crate::auth::{Principal, Scope};
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::list::{ListParams, Page, into_page};
 use crate::model::{Account, AccountData, AccountInput, AccountPatch};
 
 impl Service {
@@ -83,19 +82,5 @@ impl Service {
             .delete_account(&who.workspace_id, id, if_match)
             .await?;
         settle(outcome, "account", id, if_match)
-    }
-
-    pub async fn list_accounts(
-        &self,
-        who: &Principal,
-        params: ListParams,
-    ) -> Result<Page<Account>> {
-        who.require(Scope::Read)?;
-        if params.q.as_deref().is_some_and(|q| !q.trim().is_empty()) {
-            return self.search_accounts(who, params).await;
-        }
-        let query = params.parse()?;
-        let rows = self.store.list_accounts(&who.workspace_id, &query).await?;
-        Ok(into_page(rows, &query))
     }
 }

@@ -4,8 +4,8 @@ use super::{Service, settle};
 use crate::auth::{Principal, Scope};
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::list::Page;
 use crate::model::{Case, CaseInput, CasePatch};
+use crate::page::Page;
 use crate::related::{StatusListParams, case_statuses, into_page};
 
 impl Service {

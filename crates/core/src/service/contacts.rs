@@ -4,8 +4,8 @@ use super::{Service, settle};
 use crate::auth::{Principal, Scope};
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::list::Page;
 use crate::model::{Contact, ContactInput, ContactPatch};
+use crate::page::Page;
 use crate::related::{ContactListParams, PageParams, into_page};
 use crate::schema::{Mode, SchemaObject};
 

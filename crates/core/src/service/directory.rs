@@ -4,20 +4,19 @@
 //! accounts, which stages exist), so changing them needs `admin`; tags are everyday data and
 //! need `write`, the scope that can already create them by naming them on an account.
 
-use crate::error::Code;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::Service;
 use crate::auth::{Principal, Scope, generate_token, hash_token};
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::list::{DEFAULT_LIMIT, MAX_LIMIT, Page, name_sort_key};
+use crate::list::name_sort_key;
 use crate::model::{
     NewStage, NewTag, NewUser, Stage, StagePatch, Tag, TagPatch, TokenRecord, User, UserPatch,
 };
 use crate::normalize::normalize_email;
+use crate::page::cursor::{self, Cursor};
+use crate::page::{Page, parse_limit};
 use crate::store::DirectoryPage;
 use crate::time::now_ms;
 
@@ -30,67 +29,19 @@ pub struct DirectoryListParams {
     pub q: Option<String>,
 }
 
-/// A cursor names the list it belongs to, so that a users cursor sent to tags is refused.
-#[derive(Serialize, Deserialize)]
-struct CursorBody {
-    l: String,
-    a: String,
-}
-
+// The lists of the directory, which their cursors name, so that a users cursor sent to tags is
+// refused.
 const USERS: &str = "users";
 const TAGS: &str = "tags";
 
-fn bad_cursor(cursor: &str) -> Error {
-    Error::invalid(
-        Code::InvalidCursor,
-        "cursor",
-        cursor,
-        "cursor is not one this server issued for this list",
-    )
-}
-
-fn encode_cursor(list: &str, after: String) -> String {
-    let body = CursorBody {
-        l: list.to_string(),
-        a: after,
-    };
-    // Serializing two strings cannot fail.
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&body).unwrap_or_default())
-}
-
-fn decode_cursor(list: &str, cursor: &str) -> Result<String> {
-    let body: CursorBody = URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(|| bad_cursor(cursor))?;
-    if body.l == list {
-        Ok(body.a)
-    } else {
-        Err(bad_cursor(cursor))
-    }
-}
-
 impl DirectoryListParams {
     fn page(&self, list: &str) -> Result<DirectoryPage> {
-        let limit = match self.limit.as_deref() {
-            None => DEFAULT_LIMIT,
-            Some(text) => match text.trim().parse::<usize>() {
-                Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-                _ => {
-                    return Err(Error::invalid_value(
-                        "limit",
-                        text,
-                        format!("limit must be an integer from 1 to {MAX_LIMIT}"),
-                    ));
-                }
-            },
-        };
+        let limit = parse_limit(self.limit.as_deref())?;
         let after = self
             .cursor
             .as_deref()
             .filter(|c| !c.is_empty())
-            .map(|c| decode_cursor(list, c))
+            .map(|c| cursor::key_after(list, c))
             .transpose()?;
         Ok(DirectoryPage { after, limit })
     }
@@ -107,23 +58,14 @@ impl DirectoryListParams {
 
 /// Turns `limit + 1` rows into a page whose cursor is `sort_key` of its last row.
 fn page_of<T>(
-    mut rows: Vec<T>,
+    rows: Vec<T>,
     page: &DirectoryPage,
     list: &str,
     sort_key: impl Fn(&T) -> String,
 ) -> Page<T> {
-    let has_more = rows.len() > page.limit;
-    rows.truncate(page.limit);
-    let next_cursor = if has_more {
-        rows.last().map(|last| encode_cursor(list, sort_key(last)))
-    } else {
-        None
-    };
-    Page {
-        data: rows,
-        next_cursor,
-        has_more,
-    }
+    Page::forward(rows, page.limit, |last| {
+        Cursor::after_key(list, sort_key(last)).encode()
+    })
 }
 
 impl Service {

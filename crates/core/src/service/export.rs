@@ -1,8 +1,8 @@
 //! Streaming export: every account matching the list filters, in constant memory.
 //!
-//! The export walks the list query in keyset pages of [`EXPORT_PAGE`] rows in `created_at`, `id`
-//! order, so that accounts created while it runs land after the cursor and nothing is skipped or
-//! repeated. Only one page is held at a time, whatever the size of the workspace.
+//! The export walks the list's query in keyset pages of [`EXPORT_PAGE`] rows in `created_at`,
+//! `id` order, so that accounts created while it runs land after the cursor and nothing is
+//! skipped or repeated. Only one page is held at a time, whatever the size of the workspace.
 //!
 //! It takes the list filters (`stage`, `industry`, `owner`, `tag`, `domain`, `created_after`,
 //! `updated_after`, `include_archived`). `q`, `limit`, `cursor` and `sort` are a 400: an export is
@@ -14,14 +14,17 @@ use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 use super::Service;
 use crate::auth::{Principal, Scope};
 use crate::error::{Error, Result};
-use crate::list::{AccountListQuery, After, ListParams, MAX_LIMIT, Sort, SortValue};
+use crate::list::ListParams;
 use crate::model::Account;
+use crate::page::MAX_LIMIT;
+use crate::query::AccountQuery;
+use crate::schema::{ObjectSchema, SchemaObject};
 
 /// Rows fetched per round trip: the largest list page.
 pub const EXPORT_PAGE: usize = MAX_LIMIT;
 
 /// Where the walk stands between pages: the query of the next page, `None` after the last.
-type Walk = Option<AccountListQuery>;
+type Walk = Option<AccountQuery>;
 
 impl Service {
     /// Every account matching `params`, oldest first. The first page is read before this
@@ -57,17 +60,14 @@ impl Service {
     async fn export_page(
         &self,
         workspace_id: &str,
-        mut query: AccountListQuery,
+        mut query: AccountQuery,
     ) -> Result<(Vec<Account>, Walk)> {
-        let mut rows = self.store.list_accounts(workspace_id, &query).await?;
+        let mut rows = self.store.query_accounts(workspace_id, &query).await?;
         let has_more = rows.len() > query.limit;
         rows.truncate(query.limit);
         let next = match rows.last() {
             Some(last) if has_more => {
-                query.after = Some(After {
-                    value: SortValue::Int(last.created_at),
-                    id: last.id.clone(),
-                });
+                query.continue_after(last, 0);
                 Some(query)
             }
             _ => None,
@@ -76,13 +76,17 @@ impl Service {
     }
 }
 
-/// The list query of an export: the client's filters, the default sort, the largest page.
-fn export_query(params: ListParams) -> Result<AccountListQuery> {
+/// The list the export's queries belong to (it issues no cursors).
+const EXPORT_LIST: &str = "accounts.export";
+
+/// The query of an export: the client's filters, oldest first, the largest page.
+fn export_query(params: ListParams) -> Result<AccountQuery> {
     let unsupported = [
         ("q", &params.q),
         ("limit", &params.limit),
         ("cursor", &params.cursor),
         ("sort", &params.sort),
+        ("include_total", &params.include_total),
     ];
     for (field, value) in unsupported {
         if let Some(value) = value.as_deref().filter(|v| !v.trim().is_empty()) {
@@ -97,11 +101,15 @@ fn export_query(params: ListParams) -> Result<AccountListQuery> {
             ));
         }
     }
-    let mut query = params.parse()?;
-    query.sort = Sort::default();
-    query.limit = EXPORT_PAGE;
-    query.after = None;
-    Ok(query)
+    // The list filters name no custom fields.
+    let schema = ObjectSchema {
+        object: SchemaObject::Accounts,
+        fields: Vec::new(),
+    };
+    params
+        .into_builder(EXPORT_LIST)?
+        .limit(EXPORT_PAGE as i64)
+        .build(&schema)
 }
 
 #[cfg(test)]
@@ -115,16 +123,24 @@ mod tests {
             ..ListParams::default()
         };
         let query = export_query(params).expect("valid");
-        assert_eq!(query.filter.industry.as_deref(), Some("Software"));
-        assert_eq!((query.limit, query.sort), (EXPORT_PAGE, Sort::default()));
-        for field in ["q", "limit", "cursor", "sort"] {
+        assert!(query.filter.is_some());
+        assert_eq!(query.limit, EXPORT_PAGE);
+        assert_eq!(
+            query.order,
+            crate::query::Order::Keys(vec![crate::query::SortKey {
+                field: crate::query::Field::System(crate::schema::FieldKey::CreatedAt),
+                descending: false
+            }])
+        );
+        for field in ["q", "limit", "cursor", "sort", "include_total"] {
             let mut params = ListParams::default();
             let value = Some("x".to_string());
             match field {
                 "q" => params.q = value,
                 "limit" => params.limit = value,
                 "cursor" => params.cursor = value,
-                _ => params.sort = value,
+                "sort" => params.sort = value,
+                _ => params.include_total = value,
             }
             let err = export_query(params).expect_err(field);
             assert_eq!(err.field(), Some(field));

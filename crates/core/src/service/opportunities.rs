@@ -4,8 +4,8 @@ use super::{Service, settle};
 use crate::auth::{Principal, Scope};
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::list::Page;
 use crate::model::{Opportunity, OpportunityInput, OpportunityPatch};
+use crate::page::Page;
 use crate::related::{StatusListParams, into_page, opportunity_statuses};
 
 impl Service {

@@ -10,7 +10,6 @@ use crate::auth::Principal;
 use crate::bulk::{BulkPlan, BulkWritten};
 use crate::error::Result;
 use crate::idempotency::{IdempotencyClaim, StoredResponse};
-use crate::list::AccountListQuery;
 use crate::model::{Account, AccountData, TokenRecord, User, Workspace};
 use crate::query::AccountQuery;
 
@@ -121,14 +120,6 @@ pub trait Store: DirectoryStore + RelatedStore + SchemaStore + Send + Sync + 'st
         expected_version: Option<i64>,
     ) -> Result<Guarded<()>>;
 
-    /// Up to `query.limit + 1` accounts in sort order after `query.after`: the extra row tells
-    /// the caller there is another page.
-    async fn list_accounts(
-        &self,
-        workspace_id: &str,
-        query: &AccountListQuery,
-    ) -> Result<Vec<Account>>;
-
     /// The ids of the accounts matching any of the keys, sorted; archived accounts only when
     /// `include_archived`.
     async fn find_accounts(
@@ -162,12 +153,18 @@ pub trait Store: DirectoryStore + RelatedStore + SchemaStore + Send + Sync + 'st
         actor: &str,
     ) -> Result<Guarded<Account>>;
 
-    /// Up to `limit + 1` accounts matching a query, in its order.
+    /// The accounts matching a query, read as [`AccountQuery::scan`] says (in the query's order
+    /// or its reverse, from a position or an offset, at most `fetch` of them), in one
+    /// statement.
     async fn query_accounts(
         &self,
         workspace_id: &str,
         query: &AccountQuery,
     ) -> Result<Vec<Account>>;
+
+    /// How many accounts match a query's filter, search and archive flag, counted in one
+    /// statement.
+    async fn count_accounts(&self, workspace_id: &str, query: &AccountQuery) -> Result<u64>;
 
     /// Writes a bulk plan in one transaction, with batched statements.
     async fn bulk_write(

@@ -11,7 +11,6 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use orgstore_core::auth::Principal;
 use orgstore_core::bulk::{BulkPlan, BulkWritten};
 use orgstore_core::idempotency::{IdempotencyClaim, StoredResponse};
-use orgstore_core::list::AccountListQuery;
 use orgstore_core::model::{Account, AccountData, TokenRecord, User, Workspace};
 use orgstore_core::query::AccountQuery;
 use orgstore_core::store::{AccountChange, Guarded, MatchKeys, Store};
@@ -287,14 +286,6 @@ impl Store for PostgresStore {
         ))
     }
 
-    async fn list_accounts(
-        &self,
-        workspace_id: &str,
-        query: &AccountListQuery,
-    ) -> Result<Vec<Account>> {
-        on_connection!(self, |tx| accounts::list(&mut tx, workspace_id, query))
-    }
-
     async fn find_accounts(
         &self,
         workspace_id: &str,
@@ -351,6 +342,10 @@ impl Store for PostgresStore {
         query: &AccountQuery,
     ) -> Result<Vec<Account>> {
         on_connection!(self, |tx| query::run(&mut tx, workspace_id, query))
+    }
+
+    async fn count_accounts(&self, workspace_id: &str, query: &AccountQuery) -> Result<u64> {
+        on_connection!(self, |tx| query::count(&mut tx, workspace_id, query))
     }
 
     async fn bulk_write(

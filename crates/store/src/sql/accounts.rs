@@ -5,7 +5,7 @@ use orgstore_core::error::Code;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use orgstore_core::list::{AccountListQuery, SortField, SortValue, name_sort_key};
+use orgstore_core::list::name_sort_key;
 use orgstore_core::model::{Account, AccountData, AccountTag, TagKey, display_id};
 use orgstore_core::store::{AccountChange, Guarded};
 use orgstore_core::time::now_ms;
@@ -661,62 +661,4 @@ async fn check_tag_ids<T: Tx>(tx: &mut T, ws: &str, data: &AccountData) -> Resul
         )),
         None => Ok(()),
     }
-}
-
-pub async fn list<T: Tx>(tx: &mut T, ws: &str, query: &AccountListQuery) -> Result<Vec<Account>> {
-    let mut q = SqlBuilder::new(select_prefix(tx.dialect()));
-    q.params.push(ws.into());
-    let f = &query.filter;
-    if !f.include_archived {
-        q.push(" AND a.archived_at IS NULL");
-    }
-    if let Some(stage) = &f.stage {
-        q.push(" AND a.stage = ").bind(stage);
-    }
-    if let Some(industry) = &f.industry {
-        q.push(" AND a.industry = ").bind(industry);
-    }
-    if let Some(owner) = &f.owner {
-        q.push(" AND EXISTS (SELECT 1 FROM account_owners o WHERE o.workspace_id = a.workspace_id AND o.account_id = a.id AND o.user_id = ")
-            .bind(owner)
-            .push(")");
-    }
-    if let Some(tag) = &f.tag {
-        q.push(" AND EXISTS (SELECT 1 FROM account_tags x JOIN tags t ON t.workspace_id = x.workspace_id AND t.id = x.tag_id WHERE x.workspace_id = a.workspace_id AND x.account_id = a.id AND t.name_key = ")
-            .bind(name_sort_key(tag))
-            .push(")");
-    }
-    if let Some(domain) = &f.domain {
-        q.push(" AND EXISTS (SELECT 1 FROM account_domains d WHERE d.workspace_id = a.workspace_id AND d.account_id = a.id AND d.domain = ")
-            .bind(domain)
-            .push(")");
-    }
-    if let Some(after) = f.created_after {
-        q.push(" AND a.created_at > ").bind(after);
-    }
-    if let Some(after) = f.updated_after {
-        q.push(" AND a.updated_at > ").bind(after);
-    }
-    let column = match query.sort.field {
-        SortField::Name => "a.name_key",
-        SortField::CreatedAt => "a.created_at",
-        SortField::UpdatedAt => "a.updated_at",
-    };
-    let (cmp, dir) = if query.sort.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
-    };
-    if let Some(after) = &query.after {
-        q.push(&format!(" AND ({column}, a.id) {cmp} ("));
-        match &after.value {
-            SortValue::Int(v) => q.bind(*v),
-            SortValue::Text(v) => q.bind(v),
-        };
-        q.push(", ").bind(after.id.as_str()).push(")");
-    }
-    q.push(&format!(" ORDER BY {column} {dir}, a.id {dir} LIMIT "));
-    q.bind(query.limit as i64 + 1);
-    let rows = tx.query(&q.sql, &q.params).await?;
-    rows.into_iter().map(decode).collect()
 }

@@ -20,7 +20,6 @@ use futures::FutureExt;
 use orgstore_core::auth::Principal;
 use orgstore_core::bulk::{BulkPlan, BulkWritten};
 use orgstore_core::idempotency::{IdempotencyClaim, StoredResponse};
-use orgstore_core::list::AccountListQuery;
 use orgstore_core::model::{Account, AccountData, TokenRecord, User, Workspace};
 use orgstore_core::query::AccountQuery;
 use orgstore_core::store::{AccountChange, Guarded, MatchKeys, Store};
@@ -371,14 +370,6 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn list_accounts(
-        &self,
-        workspace_id: &str,
-        query: &AccountListQuery,
-    ) -> Result<Vec<Account>> {
-        self.read(|tx| run_now(accounts::list(tx, workspace_id, query)))
-    }
-
     async fn find_accounts(
         &self,
         workspace_id: &str,
@@ -443,6 +434,10 @@ impl Store for SqliteStore {
         query: &AccountQuery,
     ) -> Result<Vec<Account>> {
         self.read(|tx| run_now(query::run(tx, workspace_id, query)))
+    }
+
+    async fn count_accounts(&self, workspace_id: &str, query: &AccountQuery) -> Result<u64> {
+        self.read(|tx| run_now(query::count(tx, workspace_id, query)))
     }
 
     async fn bulk_write(
