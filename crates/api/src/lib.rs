@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod error;
 pub mod idempotency;
+#[path = "kit/body.rs"]
 pub mod json;
 pub mod metrics;
 pub mod native;
