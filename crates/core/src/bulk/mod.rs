@@ -1,13 +1,19 @@
-//! Bulk create (`POST /v1/accounts/bulk`): the request and response, the plan the service hands
-//! the store and what the store reports back, and the grouping of rows that duplicate each
-//! other.
+//! Bulk create: the typed command every surface calls ([`BulkRow`]s and [`BulkOptions`]), the
+//! native request and response (`POST /v1/accounts/bulk`), the plan the service hands the store
+//! and what the store reports back.
 //!
-//! With dedupe on, rows that share an external ref or a normalized domain (directly or through
-//! other rows) form one group. Only the first row of a group is written; the group is matched
-//! against the stored accounts by all the keys of all its rows, and every later row of the
-//! group reports `existing` with the group's account (or the group's error when it failed).
+//! Rows that share a key of the match policy (directly or through other rows) form one group.
+//! Only the first row of a group is written; the group is matched against the stored accounts
+//! by all the keys of all its rows (see [`MatchPolicy`]), and every later row of the group
+//! reports `existing` with the group's account (or the group's error when it failed).
 
-use std::collections::HashMap;
+mod group;
+mod policy;
+
+pub use group::{RowKeys, group_rows, group_rows_by};
+pub use policy::{Decision, KeyHolders, KeyLookups, MatchOn, MatchPolicy};
+
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -15,7 +21,8 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::error::Error;
-use crate::model::{Account, AccountData};
+use crate::list::name_sort_key;
+use crate::model::{Account, AccountData, AccountInput};
 
 /// Most rows one request may carry.
 pub const MAX_ROWS: usize = 10_000;
@@ -106,22 +113,102 @@ pub struct BulkResponse {
     pub results: Vec<BulkResult>,
 }
 
+/// One row of a typed bulk create: the account, and the id of the stored account it is
+/// meant to match (for policies that match by [`MatchOn::Id`]; never written).
+#[derive(Debug, Clone, Default)]
+pub struct BulkRow {
+    pub account: AccountInput,
+    pub id: Option<String>,
+}
+
+impl From<AccountInput> for BulkRow {
+    fn from(account: AccountInput) -> Self {
+        BulkRow { account, id: None }
+    }
+}
+
+/// Which accounts the `append_tags` of a bulk create go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AppendTagsTo {
+    /// The accounts the request creates (Apollo: "to each created account").
+    CreatedOnly,
+    /// The accounts it creates and the stored accounts its rows match (the native API).
+    #[default]
+    CreatedAndMatched,
+}
+
+/// How a typed bulk create treats its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkOptions {
+    pub policy: MatchPolicy,
+    /// Tag names added to accounts (see `append_to`), created when missing.
+    pub append_tags: Vec<String>,
+    pub append_to: AppendTagsTo,
+    /// All or nothing: the first failing row fails the request and nothing is written.
+    pub atomic: bool,
+    /// The request field holding the rows: errors of row 3 are named `{rows_field}[3].…`
+    /// (`accounts[3].domains[0]`), or `[3].…` when it is empty.
+    pub rows_field: String,
+}
+
+impl Default for BulkOptions {
+    /// The native API's defaults: dedupe on, tags on created and matched accounts, per-row
+    /// results, rows under `accounts`.
+    fn default() -> Self {
+        BulkOptions {
+            policy: MatchPolicy::native(),
+            append_tags: Vec::new(),
+            append_to: AppendTagsTo::CreatedAndMatched,
+            atomic: false,
+            rows_field: "accounts".to_string(),
+        }
+    }
+}
+
+impl BulkOptions {
+    /// The path of row `index` in the request, which its errors start with.
+    pub fn row_path(&self, index: usize) -> String {
+        format!("{}[{index}]", self.rows_field)
+    }
+}
+
 /// One group of rows: the account written for it and the keys it is matched by.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedGroup {
     /// The input index of the group's first row, the one written.
     pub index: usize,
     pub data: AccountData,
-    /// Domains of the group's other rows (match keys only, never written; may repeat).
+    /// Domains of the group's other rows, their websites' hosts included (match keys only,
+    /// never written; may repeat).
     pub extra_domains: Vec<String>,
     /// External refs of the group's other rows (match keys only; may repeat).
     pub extra_external_refs: Vec<String>,
+    /// The ids the group's rows name, when the policy matches by id (match keys only).
+    pub ids: Vec<String>,
+    /// The name keys of the group's rows, when the policy matches by name.
+    pub name_keys: Vec<String>,
 }
 
 impl PlannedGroup {
-    /// Every domain the group is matched by.
+    /// A group of one row, with no other keys yet.
+    pub fn new(index: usize, data: AccountData) -> Self {
+        PlannedGroup {
+            index,
+            data,
+            extra_domains: Vec::new(),
+            extra_external_refs: Vec::new(),
+            ids: Vec::new(),
+            name_keys: Vec::new(),
+        }
+    }
+
+    /// Every domain the group is matched by: its own, its websites' hosts, its other rows'.
     pub fn domains(&self) -> impl Iterator<Item = &String> {
-        self.data.domains.iter().chain(&self.extra_domains)
+        self.data
+            .domains
+            .iter()
+            .chain(&self.data.website_domains)
+            .chain(&self.extra_domains)
     }
 
     /// Every external ref the group is matched by.
@@ -131,21 +218,89 @@ impl PlannedGroup {
             .iter()
             .chain(&self.extra_external_refs)
     }
+
+    /// Adds the keys of a later row of the group.
+    pub fn absorb(&mut self, row: AccountData, id: Option<String>, policy: &MatchPolicy) {
+        if policy.uses(MatchOn::Name) {
+            self.name_keys.push(name_sort_key(&row.name));
+        }
+        self.ids.extend(id);
+        self.extra_domains.extend(row.domains);
+        self.extra_domains.extend(row.website_domains);
+        self.extra_external_refs.extend(row.external_refs);
+    }
 }
 
 /// The validated rows of a bulk request, grouped and ready for one transaction. The groups sit
 /// behind an `Arc` so that the service can retry a plan without copying its rows.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BulkPlan {
     /// In input order of their first rows.
     pub groups: Arc<Vec<PlannedGroup>>,
-    /// Match groups against stored accounts; without it every group is created, and values
-    /// taken by another account (or an earlier row) are per-row conflicts.
-    pub dedupe: bool,
+    /// How groups match stored accounts; domains and external refs it does not match by are
+    /// per-row conflicts when another account (or an earlier row) holds them.
+    pub policy: MatchPolicy,
     /// Any failing group fails the whole write (nothing is stored).
     pub atomic: bool,
-    /// Normalized tag names added to every created and matched account.
+    /// Normalized tag names added to accounts, per `append_to`.
     pub append_tags: Vec<String>,
+    pub append_to: AppendTagsTo,
+    /// The request field holding the rows, for the paths the store's errors name.
+    pub rows_field: String,
+}
+
+impl BulkPlan {
+    /// A plan with the options' policy, atomicity and tags (already normalized).
+    pub fn new(groups: Vec<PlannedGroup>, options: BulkOptions) -> Self {
+        BulkPlan {
+            groups: Arc::new(groups),
+            policy: options.policy,
+            atomic: options.atomic,
+            append_tags: options.append_tags,
+            append_to: options.append_to,
+            rows_field: options.rows_field,
+        }
+    }
+
+    /// The path of the group's first row in the request (`accounts[3]`): the store prefixes
+    /// a group's errors with it.
+    pub fn row_path(&self, group: &PlannedGroup) -> String {
+        format!("{}[{}]", self.rows_field, group.index)
+    }
+
+    /// The distinct keys the store must look up: domains and external refs always (they are
+    /// unique, matched or not), ids and names when the policy matches by them.
+    pub fn lookups(&self) -> KeyLookups<'_> {
+        let groups = self.groups.as_slice();
+        let uses = |key| self.policy.uses(key);
+        KeyLookups {
+            ids: if uses(MatchOn::Id) {
+                distinct(groups.iter().flat_map(|g| &g.ids))
+            } else {
+                Vec::new()
+            },
+            external_refs: distinct(groups.iter().flat_map(PlannedGroup::external_refs)),
+            domains: distinct(groups.iter().flat_map(PlannedGroup::domains)),
+            names: if uses(MatchOn::Name) {
+                distinct(groups.iter().flat_map(|g| &g.name_keys))
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// Whether matched accounts get the appended tags too.
+    pub fn appends_to_matched(&self) -> bool {
+        self.append_to == AppendTagsTo::CreatedAndMatched
+    }
+}
+
+fn distinct<'a>(values: impl Iterator<Item = &'a String>) -> Vec<&'a str> {
+    let mut seen = HashSet::new();
+    values
+        .map(String::as_str)
+        .filter(|v| seen.insert(*v))
+        .collect()
 }
 
 /// What became of one [`PlannedGroup`].
@@ -161,54 +316,6 @@ pub enum GroupOutcome {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BulkWritten {
     pub outcomes: Vec<GroupOutcome>,
-}
-
-/// Groups rows that share a domain or an external ref, transitively (union-find). `keys[i]` is
-/// `None` for a row that takes no part (it failed validation), else its domains and external
-/// refs. Returns, for each row, the index of the first row of its group (itself when alone).
-pub fn group_rows(keys: &[Option<(&[String], &[String])>]) -> Vec<usize> {
-    let mut parent: Vec<usize> = (0..keys.len()).collect();
-    let mut by_domain: HashMap<&str, usize> = HashMap::new();
-    let mut by_ref: HashMap<&str, usize> = HashMap::new();
-    for (row, entry) in keys.iter().enumerate() {
-        let Some((domains, refs)) = entry else {
-            continue;
-        };
-        for (values, seen) in [(*domains, &mut by_domain), (*refs, &mut by_ref)] {
-            for value in values {
-                match seen.get(value.as_str()) {
-                    Some(&other) => union(&mut parent, row, other),
-                    None => {
-                        seen.insert(value, row);
-                    }
-                }
-            }
-        }
-    }
-    (0..keys.len()).map(|row| find(&mut parent, row)).collect()
-}
-
-/// The root of `row`'s set, compressing the path on the way.
-fn find(parent: &mut [usize], row: usize) -> usize {
-    let mut root = row;
-    while parent[root] != root {
-        root = parent[root];
-    }
-    let mut at = row;
-    while parent[at] != root {
-        let next = parent[at];
-        parent[at] = root;
-        at = next;
-    }
-    root
-}
-
-/// Joins two sets under the smaller root, so that a root is always its group's first row.
-fn union(parent: &mut [usize], a: usize, b: usize) {
-    let (ra, rb) = (find(parent, a), find(parent, b));
-    if ra != rb {
-        parent[ra.max(rb)] = ra.min(rb);
-    }
 }
 
 #[cfg(test)]
