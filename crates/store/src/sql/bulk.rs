@@ -118,7 +118,7 @@ async fn decide<T: Tx>(tx: &mut T, ws: &str, plan: &BulkPlan) -> Result<Vec<Fate
 /// always, ids and names when the policy matches by them.
 async fn find_holders<T: Tx>(tx: &mut T, ws: &str, plan: &BulkPlan) -> Result<KeyHolders> {
     let keys = plan.lookups();
-    let ids = lookup(tx, ws, Holder::Live(AccountKey::Id), &keys.ids).await?;
+    let ids = lookup(tx, ws, Holder::AccountId, &keys.ids).await?;
     Ok(KeyHolders {
         ids: ids.into_keys().collect(),
         external_refs: lookup(
@@ -158,18 +158,12 @@ fn push_values<'a>(q: &mut SqlBuilder<'a>, values: &[&'a str], pad: bool) {
     q.push(") AS v");
 }
 
-/// Where a kind of key is held: a unique child table of accounts, or a column of the live
-/// account row itself.
+/// Where a kind of key is held: a unique child table of accounts, or the account row itself
+/// (its id).
 #[derive(Clone, Copy)]
 enum Holder {
     Unique(UniqueKind),
-    Live(AccountKey),
-}
-
-/// A key that is a column of `accounts`.
-#[derive(Clone, Copy)]
-enum AccountKey {
-    Id,
+    AccountId,
 }
 
 impl Holder {
@@ -177,7 +171,7 @@ impl Holder {
     fn columns(self) -> (&'static str, &'static str, &'static str) {
         match self {
             Holder::Unique(kind) => (kind.table(), kind.column(), "account_id"),
-            Holder::Live(AccountKey::Id) => ("accounts", "id", "id"),
+            Holder::AccountId => ("accounts", "id", "id"),
         }
     }
 }
