@@ -392,6 +392,9 @@ impl orgstore_core::store::DirectoryStore for Stub {
     async fn get_user(&self, _: &str, _: &str) -> Result<Option<User>> {
         nope()
     }
+    async fn users_by_ids(&self, _: &str, _: &[&str]) -> Result<Vec<User>> {
+        nope()
+    }
     async fn user_by_email(&self, _: &str, _: &str) -> Result<Option<User>> {
         nope()
     }
@@ -441,6 +444,12 @@ impl orgstore_core::store::DirectoryStore for Stub {
         _: Option<&str>,
         _: &orgstore_core::store::DirectoryPage,
     ) -> Result<Vec<orgstore_core::model::Tag>> {
+        nope()
+    }
+    async fn tags_by_ids(&self, _: &str, _: &[&str]) -> Result<Vec<orgstore_core::model::Tag>> {
+        nope()
+    }
+    async fn tag_by_name(&self, _: &str, _: &str) -> Result<Option<orgstore_core::model::Tag>> {
         nope()
     }
     async fn get_tag(&self, _: &str, _: &str) -> Result<Option<orgstore_core::model::Tag>> {

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use orgstore_core::bulk::{BulkPlan, GroupOutcome, PlannedGroup, group_rows};
+use orgstore_core::bulk::{
+    BulkOptions, BulkPlan, GroupOutcome, MatchPolicy, PlannedGroup, group_rows,
+};
 use orgstore_core::model::{AccountData, AccountInput};
 use orgstore_core::service::Service;
 
@@ -63,30 +65,20 @@ fn plan(start: u64, end: u64, batch: u64, in_flight: u64) -> anyhow::Result<Bulk
         .map(|r| Some((r.domains.as_slice(), r.external_refs.as_slice())))
         .collect();
     let roots = group_rows(&keys);
+    let policy = MatchPolicy::native();
     let mut groups: Vec<PlannedGroup> = Vec::new();
     let mut group_of_root = std::collections::HashMap::new();
     for (index, (row, root)) in rows.into_iter().zip(roots).enumerate() {
         match group_of_root.get(&root) {
             Some(&g) => {
                 let group: &mut PlannedGroup = &mut groups[g];
-                group.extra_domains.extend(row.domains);
-                group.extra_external_refs.extend(row.external_refs);
+                group.absorb(row, None, &policy);
             }
             None => {
                 group_of_root.insert(root, groups.len());
-                groups.push(PlannedGroup {
-                    index,
-                    data: row,
-                    extra_domains: Vec::new(),
-                    extra_external_refs: Vec::new(),
-                });
+                groups.push(PlannedGroup::new(index, row));
             }
         }
     }
-    Ok(BulkPlan {
-        groups: Arc::new(groups),
-        dedupe: true,
-        atomic: false,
-        append_tags: Vec::new(),
-    })
+    Ok(BulkPlan::new(groups, BulkOptions::default()))
 }

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::account::{Account, AccountTag, Address, AddressType, PhoneNumber, PhoneType, Website};
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::normalize::{normalize_domain, to_e164};
+use crate::normalize::{domain_of_website, name_from_domain, normalize_domain, to_e164};
 use crate::serde_util::{Patch, null_as_default};
 
 /// Limits on what one account may hold. They keep a single request from growing a row without
@@ -70,6 +70,11 @@ pub struct AccountInput {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub remote_data: Option<Value>,
+    /// When the account was created, for surfaces whose clients move records from another
+    /// system and keep their history (epoch milliseconds; not in the future). Never read from
+    /// native JSON, where `created_at` stays a field the server sets.
+    #[serde(skip)]
+    pub created_at: Option<i64>,
 }
 
 /// The body of a PATCH: absent fields are left alone, `null` clears, a value replaces.
@@ -252,11 +257,61 @@ pub struct AccountData {
     pub custom_fields: Map<String, Value>,
     pub artifacts: Vec<String>,
     pub remote_data: Option<Value>,
+    /// Hosts of the websites that are not among `domains`, in website order: the store adds
+    /// each to the account's domains after them when no other live account holds it (see
+    /// [`crate::normalize::domain_of_website`]).
+    pub website_domains: Vec<String>,
+    /// A creation time the client gave (see [`AccountInput::created_at`]); the store uses the
+    /// time of the write otherwise. Only inserts read it.
+    pub created_at: Option<i64>,
 }
 
+/// How far ahead of the server's clock a given creation time may be: a client's clock a few
+/// seconds fast is not an error, and the time stored is then the server's.
+const CREATED_AT_SKEW_MS: i64 = 60_000;
+
 impl AccountInput {
-    /// Validates and normalizes the input into what the store writes.
+    /// Validates and normalizes the input of a new account into what the store writes. The
+    /// host of every website fills the domains (see [`AccountData::website_domains`]).
     pub fn normalize(self) -> Result<AccountData> {
+        self.normalize_filling(WebsiteFill::Every)
+    }
+
+    /// Validates and normalizes the next state of `current` (a PATCH, a domain change): only
+    /// the websites whose host `current`'s websites do not have fill the domains, so that a
+    /// domain the user removed does not come back while its website stays.
+    pub fn normalize_over(self, current: &Account) -> Result<AccountData> {
+        self.normalize_filling(WebsiteFill::NewSince(current))
+    }
+
+    /// If the name is blank, the name the primary domain suggests (the first domain, else the
+    /// first website's host): `acme.com` gives `Acme`. For surfaces that create accounts
+    /// without a name; the native API requires one. Returns whether a name was set.
+    pub fn fill_name_from_domain(&mut self) -> bool {
+        if !self.name.trim().is_empty() {
+            return false;
+        }
+        let from_domains = self.domains.iter().find_map(|d| normalize_domain(d).ok());
+        let from_websites = || {
+            self.websites.iter().find_map(|w| match w {
+                WebsiteInput::Url(url) | WebsiteInput::Full(Website { url, .. }) => {
+                    domain_of_website(url)
+                }
+            })
+        };
+        let suggested = from_domains
+            .or_else(from_websites)
+            .and_then(|domain| name_from_domain(&domain));
+        match suggested {
+            Some(name) => {
+                self.name = name;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub(crate) fn normalize_filling(self, fill: WebsiteFill<'_>) -> Result<AccountData> {
         let name = required_text("name", self.name, limits::SHORT_TEXT)?;
         let addresses = normalize_addresses(self.addresses)?;
         let region = addresses.iter().find_map(|a| a.country.as_deref());
@@ -266,11 +321,16 @@ impl AccountInput {
             Some(size) => Some(check_company_size(size)?),
             None => number_of_employees.map(size_bucket),
         };
+        let domains = normalize_domains(self.domains)?;
+        let websites = normalize_websites(self.websites)?;
+        let website_domains = fill.domains(&websites, &domains);
         Ok(AccountData {
             name,
             description: optional_text("description", self.description, limits::DESCRIPTION)?,
-            domains: normalize_domains(self.domains)?,
-            websites: normalize_websites(self.websites)?,
+            domains,
+            websites,
+            website_domains,
+            created_at: check_created_at(self.created_at)?,
             industry: optional_text("industry", self.industry, limits::SHORT_TEXT)?,
             tier: optional_text("tier", self.tier, limits::SHORT_TEXT)?,
             company_size,
@@ -311,8 +371,85 @@ impl From<&Account> for AccountInput {
             custom_fields: a.custom_fields.clone(),
             artifacts: a.artifacts.clone(),
             remote_data: a.remote_data.clone(),
+            created_at: None,
         }
     }
+}
+
+/// Which websites' hosts fill the domains of a write.
+#[derive(Clone, Copy)]
+pub(crate) enum WebsiteFill<'a> {
+    /// A new account: every website's.
+    Every,
+    /// A rewrite of this account: the websites whose host it had no website for.
+    NewSince(&'a Account),
+    /// None (a merge unites what both accounts hold, and adds nothing).
+    Nothing,
+}
+
+impl WebsiteFill<'_> {
+    /// The website hosts to add, in website order, and no more than the domains list may
+    /// hold. A host the account's domains already cover (`acme.com`, or `blog.acme.com` under
+    /// `acme.com`) adds nothing.
+    fn domains(self, websites: &[Website], domains: &[String]) -> Vec<String> {
+        let previous: Vec<String> = match self {
+            WebsiteFill::Every => Vec::new(),
+            WebsiteFill::NewSince(current) => current
+                .websites
+                .iter()
+                .filter_map(|w| normalize_domain(&w.url).ok())
+                .collect(),
+            WebsiteFill::Nothing => return Vec::new(),
+        };
+        let room = limits::LIST_ITEMS.saturating_sub(domains.len());
+        let mut out: Vec<String> = Vec::new();
+        for website in websites {
+            if out.len() == room {
+                break;
+            }
+            let Some(host) = domain_of_website(&website.url) else {
+                continue;
+            };
+            if !covers(domains, &host) && !covers(&out, &host) && !previous.contains(&host) {
+                out.push(host);
+            }
+        }
+        out
+    }
+}
+
+/// Whether `host` is one of `domains` or a subdomain of one.
+fn covers(domains: &[String], host: &str) -> bool {
+    domains.iter().any(|domain| {
+        host == domain
+            || host
+                .strip_suffix(domain.as_str())
+                .is_some_and(|head| head.ends_with('.'))
+    })
+}
+
+/// A given creation time must not be in the future (beyond a minute of clock skew, which is
+/// clamped to now) nor before 1970.
+fn check_created_at(created_at: Option<i64>) -> Result<Option<i64>> {
+    let Some(at) = created_at else {
+        return Ok(None);
+    };
+    let now = crate::time::now_ms();
+    if at > now + CREATED_AT_SKEW_MS {
+        return Err(Error::invalid_value(
+            "created_at",
+            crate::time::format_ms(at),
+            "created_at must not be in the future",
+        ));
+    }
+    if at < 0 {
+        return Err(Error::invalid_value(
+            "created_at",
+            at,
+            "created_at must not be before 1970-01-01",
+        ));
+    }
+    Ok(Some(at.min(now)))
 }
 
 impl From<&PhoneNumber> for PhoneInput {
@@ -390,7 +527,7 @@ impl AccountPatch {
         if employees_changed && !size_sent {
             next.company_size = None;
         }
-        next.normalize()
+        next.normalize_over(current)
     }
 }
 

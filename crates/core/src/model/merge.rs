@@ -1,6 +1,7 @@
 //! What a merge writes: the primary account, with the secondary's values added where the
 //! primary has none.
 
+use super::account_input::WebsiteFill;
 use super::{Account, AccountInput, AddressInput, PhoneInput, TagInput, WebsiteInput};
 use crate::error::Result;
 use crate::model::AccountData;
@@ -8,7 +9,8 @@ use crate::model::AccountData;
 /// The primary after absorbing the secondary: the primary's own values win where both have
 /// one; empty scalars and missing custom fields are filled from the secondary; domains,
 /// websites, tags, external refs, owners, phone numbers, addresses and artifacts are the union,
-/// the primary's first.
+/// the primary's first. Websites add no domains here: the merged account holds the domains
+/// of both accounts, and no other.
 pub fn merge_into(primary: &Account, secondary: &Account) -> Result<AccountData> {
     let mut next = AccountInput::from(primary);
     let from = AccountInput::from(secondary);
@@ -31,7 +33,7 @@ pub fn merge_into(primary: &Account, secondary: &Account) -> Result<AccountData>
     for (key, value) in from.custom_fields {
         next.custom_fields.entry(key).or_insert(value);
     }
-    next.normalize()
+    next.normalize_filling(WebsiteFill::Nothing)
 }
 
 fn fill<T>(slot: &mut Option<T>, other: Option<T>) {

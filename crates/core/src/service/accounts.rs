@@ -46,8 +46,12 @@ impl Service {
     }
 
     /// Computes the account's next state from its current one with `next`, inside the write
-    /// transaction, so that concurrent writers never lose each other's changes.
-    pub(super) async fn rewrite_account(
+    /// transaction (the row locked), so that concurrent writers never lose each other's
+    /// changes; with `if_match`, only from that version (else a 412). `next` builds the new
+    /// state, typically `AccountInput::from(current)` changed and then
+    /// [`AccountInput::normalize_over`]`(current)`, or [`AccountPatch::apply`]. Surfaces use
+    /// it for writes the native PATCH does not express (adding one tag, one owner).
+    pub async fn rewrite_account(
         &self,
         who: &Principal,
         id: &str,

@@ -1,31 +1,34 @@
-//! Bulk create: every row is decoded and normalized here, rows that duplicate each other are
-//! grouped (with dedupe on), and the store writes the whole plan in one transaction.
+//! Bulk create: every row is normalized here, rows that duplicate each other under the match
+//! policy are grouped, and the store writes the whole plan in one transaction, deciding each
+//! group with the policy from what it finds holding the plan's keys.
 //!
 //! Results, one per input row in input order:
-//! - a row that fails decoding or validation is `error`, with its fields named from the
-//!   request root (`accounts[3].domains[0]`);
+//! - a row that failed decoding on the surface, or fails normalization or validation here, is
+//!   `error`, with its fields named from the request root (`accounts[3].domains[0]`);
 //! - the first row of a group is `created`, `existing` (it matched a stored account) or
-//!   `error` (unknown stage or owner, ambiguous match, taken domain with dedupe off);
+//!   `error` (unknown stage or owner, ambiguous match, a taken domain the policy does not
+//!   match by);
 //! - the later rows of a group report `existing` with the group's account, or the group's
 //!   error (which names the first row's field) when the group failed.
 //!
 //! With `atomic`, the first failing row fails the whole request with its own error (400, or
-//! 409 for conflicts) and nothing is written. Decoding errors are found before the store is
-//! asked, so they win over the store's own checks.
+//! 409 for conflicts) and nothing is written. Row errors are found before the store is asked,
+//! so they win over the store's own checks.
 
 use crate::error::Code;
-use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::Service;
 use crate::auth::{Principal, Scope};
 use crate::bulk::{
-    BulkPlan, BulkRequest, BulkResponse, BulkResult, BulkStatus, BulkWritten, CONCURRENT_WRITE,
-    GroupOutcome, MAX_ROWS, PlannedGroup, group_rows,
+    BulkOptions, BulkPlan, BulkRequest, BulkResponse, BulkResult, BulkRow, BulkStatus, BulkWritten,
+    CONCURRENT_WRITE, GroupOutcome, MAX_ROWS, MatchOn, MatchPolicy, PlannedGroup, RowKeys,
+    group_rows_by,
 };
 use crate::decode::from_value;
 use crate::error::{Error, Result};
+use crate::ids;
 use crate::list::name_sort_key;
 use crate::model::limits;
 use crate::model::{AccountData, AccountInput};
@@ -33,7 +36,13 @@ use crate::model::{AccountData, AccountInput};
 /// Longest tag name, as for the tags of an account.
 const MAX_TAG_NAME: usize = 100;
 
-/// Where a decoded row went.
+/// A row that passed normalization: the data to write and the id it matches by.
+pub(super) struct ValidRow {
+    pub(super) data: AccountData,
+    pub(super) id: Option<String>,
+}
+
+/// Where a row went.
 enum Slot {
     Failed(Error),
     /// Row of group `group` of the plan.
@@ -41,32 +50,55 @@ enum Slot {
 }
 
 impl Service {
-    /// `POST /v1/accounts/bulk`: creates or matches up to [`MAX_ROWS`] accounts in one
-    /// transaction and reports each row.
+    /// `POST /v1/accounts/bulk`: decodes the native JSON rows (a row that does not decode
+    /// fails alone, named `accounts[3].…`) and runs [`Service::bulk_create_accounts`] with
+    /// the native options.
     pub async fn bulk_create(&self, who: &Principal, request: BulkRequest) -> Result<BulkResponse> {
         who.require(Scope::Write)?;
-        check_row_count(request.accounts.len())?;
-        let append_tags = normalize_append_tags(request.append_tags)?;
-        if request.accounts.is_empty() {
+        let options = BulkOptions {
+            policy: if request.dedupe {
+                MatchPolicy::native()
+            } else {
+                MatchPolicy::create_all()
+            },
+            append_tags: request.append_tags,
+            atomic: request.atomic,
+            ..BulkOptions::default()
+        };
+        check_row_count(request.accounts.len(), &options.rows_field)?;
+        let rows = decode_rows(request.accounts, &options);
+        self.bulk_create_accounts(who, rows, options).await
+    }
+
+    /// Creates or matches up to [`MAX_ROWS`] accounts in one transaction and reports each
+    /// row, in input order. A row given as an error (it failed decoding on the surface) keeps
+    /// its place and its error; see the module documentation for the rest.
+    pub async fn bulk_create_accounts(
+        &self,
+        who: &Principal,
+        rows: Vec<Result<BulkRow>>,
+        options: BulkOptions,
+    ) -> Result<BulkResponse> {
+        who.require(Scope::Write)?;
+        check_row_count(rows.len(), &options.rows_field)?;
+        let options = BulkOptions {
+            append_tags: normalize_append_tags(options.append_tags)?,
+            ..options
+        };
+        if rows.is_empty() {
             return Ok(BulkResponse::default());
         }
-        let mut rows = decode_rows(request.accounts);
+        let mut rows = normalize_rows(rows, &options);
         // Custom fields are checked against one load of the schema for all rows.
-        self.check_bulk_rows(who, &mut rows).await?;
-        if request.atomic
+        self.check_bulk_rows(who, &mut rows, &options).await?;
+        if options.atomic
             && let Some(err) = rows.iter().find_map(|r| r.as_ref().err())
         {
             return Err(err.clone());
         }
-        let (groups, slots) = plan_groups(rows, request.dedupe);
+        let (groups, slots) = plan_groups(rows, &options.policy);
         let group_count = groups.len();
-        let plan = BulkPlan {
-            groups: Arc::new(groups),
-            dedupe: request.dedupe,
-            atomic: request.atomic,
-            append_tags,
-        };
-        let written = self.write_plan(who, plan).await?;
+        let written = self.write_plan(who, BulkPlan::new(groups, options)).await?;
         assemble(slots, group_count, written)
     }
 
@@ -86,11 +118,11 @@ impl Service {
     }
 }
 
-fn check_row_count(rows: usize) -> Result<()> {
+fn check_row_count(rows: usize, field: &str) -> Result<()> {
     if rows > MAX_ROWS {
         return Err(Error::invalid(
             Code::TooManyItems,
-            "accounts",
+            field,
             rows,
             format!("a bulk request holds at most {MAX_ROWS} accounts, not {rows}"),
         ));
@@ -135,41 +167,95 @@ fn normalize_append_tags(tags: Vec<String>) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// Decodes and normalizes each row, dropping each JSON value as soon as it is decoded.
-fn decode_rows(accounts: Vec<Value>) -> Vec<Result<AccountData>> {
+/// Decodes each native JSON row, dropping each value as soon as it is decoded.
+fn decode_rows(accounts: Vec<Value>, options: &BulkOptions) -> Vec<Result<BulkRow>> {
     accounts
         .into_iter()
         .enumerate()
+        .map(|(i, row)| from_value::<AccountInput>(&row, &options.row_path(i)).map(BulkRow::from))
+        .collect()
+}
+
+/// Normalizes each row; errors are named from the request root.
+fn normalize_rows(rows: Vec<Result<BulkRow>>, options: &BulkOptions) -> Vec<Result<ValidRow>> {
+    let by_id = options.policy.uses(MatchOn::Id);
+    rows.into_iter()
+        .enumerate()
         .map(|(i, row)| {
-            let prefix = format!("accounts[{i}]");
-            let input: AccountInput = from_value(&row, &prefix)?;
-            input.normalize().map_err(|e| e.within(&prefix))
+            let BulkRow { account, id } = row?;
+            let valid = check_row_id(id, by_id).and_then(|id| {
+                let data = account.normalize()?;
+                Ok(ValidRow { data, id })
+            });
+            valid.map_err(|e| e.within(&options.row_path(i)))
         })
         .collect()
 }
 
-/// Groups the valid rows (each alone when `dedupe` is off): the first row of a group carries
-/// the data, the later ones only add match keys.
-fn plan_groups(rows: Vec<Result<AccountData>>, dedupe: bool) -> (Vec<PlannedGroup>, Vec<Slot>) {
-    let roots = if dedupe {
-        let keys: Vec<Option<(&[String], &[String])>> = rows
-            .iter()
-            .map(|r| {
-                r.as_ref()
-                    .ok()
-                    .map(|d| (d.domains.as_slice(), d.external_refs.as_slice()))
-            })
-            .collect();
-        group_rows(&keys)
-    } else {
-        (0..rows.len()).collect()
-    };
+/// A row names an id only to be matched by it, which the policy must do.
+fn check_row_id(id: Option<String>, by_id: bool) -> Result<Option<String>> {
+    let Some(id) = id else { return Ok(None) };
+    if !by_id {
+        return Err(Error::invalid(
+            Code::UnknownField,
+            "id",
+            id.as_str(),
+            "this request does not match rows by id, so a row cannot name one",
+        ));
+    }
+    ids::check(ids::ACCOUNT, "id", &id)?;
+    Ok(Some(id))
+}
+
+/// The keys a valid row is grouped by under the policy.
+fn row_keys<'a>(row: &'a ValidRow, name_key: Option<&'a str>, policy: &MatchPolicy) -> RowKeys<'a> {
+    let mut keys = RowKeys::new();
+    for &key in policy.order() {
+        match key {
+            MatchOn::Id => keys.extend(row.id.iter().map(|id| (key, id.as_str()))),
+            MatchOn::ExternalRef => {
+                keys.extend(row.data.external_refs.iter().map(|r| (key, r.as_str())))
+            }
+            MatchOn::Domain => {
+                let domains = row.data.domains.iter().chain(&row.data.website_domains);
+                keys.extend(domains.map(|d| (key, d.as_str())));
+            }
+            MatchOn::Name => keys.extend(name_key.map(|n| (key, n))),
+        }
+    }
+    keys
+}
+
+/// Groups the valid rows by the policy's keys (each alone when it matches by none): the
+/// first row of a group carries the data, the later ones only add match keys.
+fn plan_groups(
+    rows: Vec<Result<ValidRow>>,
+    policy: &MatchPolicy,
+) -> (Vec<PlannedGroup>, Vec<Slot>) {
+    let name_keys: Vec<Option<String>> = rows
+        .iter()
+        .map(|r| match r {
+            Ok(row) if policy.uses(MatchOn::Name) => Some(name_sort_key(&row.data.name)),
+            _ => None,
+        })
+        .collect();
+    let keys: Vec<Option<RowKeys<'_>>> = rows
+        .iter()
+        .zip(&name_keys)
+        .map(|(r, name)| {
+            r.as_ref()
+                .ok()
+                .map(|row| row_keys(row, name.as_deref(), policy))
+        })
+        .collect();
+    let roots = group_rows_by(&keys);
+    drop(keys);
     let mut group_of = vec![usize::MAX; rows.len()];
     let mut groups: Vec<PlannedGroup> = Vec::new();
     let mut slots = Vec::with_capacity(rows.len());
-    for (i, row) in rows.into_iter().enumerate() {
-        let data = match row {
-            Ok(data) => data,
+    for ((i, row), name_key) in rows.into_iter().enumerate().zip(name_keys) {
+        let ValidRow { data, id } = match row {
+            Ok(row) => row,
             Err(err) => {
                 slots.push(Slot::Failed(err));
                 continue;
@@ -178,17 +264,13 @@ fn plan_groups(rows: Vec<Result<AccountData>>, dedupe: bool) -> (Vec<PlannedGrou
         let root = roots[i];
         if root == i {
             group_of[i] = groups.len();
-            groups.push(PlannedGroup {
-                index: i,
-                data,
-                extra_domains: Vec::new(),
-                extra_external_refs: Vec::new(),
-            });
+            let mut group = PlannedGroup::new(i, data);
+            group.ids.extend(id);
+            group.name_keys.extend(name_key);
+            groups.push(group);
         } else {
             // The root is the group's smallest index, so it was planned already.
-            let group = &mut groups[group_of[root]];
-            group.extra_domains.extend(data.domains);
-            group.extra_external_refs.extend(data.external_refs);
+            groups[group_of[root]].absorb(data, id, policy);
         }
         slots.push(Slot::Group(group_of[root]));
     }
@@ -249,10 +331,31 @@ fn row_result(index: usize, first: bool, outcome: GroupOutcome) -> BulkResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{AccountInput, WebsiteInput};
     use serde_json::json;
 
+    fn rows_of(rows: Vec<Value>) -> Vec<Result<ValidRow>> {
+        let options = BulkOptions::default();
+        normalize_rows(decode_rows(rows, &options), &options)
+    }
+
     fn plan(rows: Vec<Value>, dedupe: bool) -> (Vec<PlannedGroup>, Vec<Slot>) {
-        plan_groups(decode_rows(rows), dedupe)
+        let policy = if dedupe {
+            MatchPolicy::native()
+        } else {
+            MatchPolicy::create_all()
+        };
+        plan_groups(rows_of(rows), &policy)
+    }
+
+    fn slot_groups(slots: &[Slot]) -> Vec<Option<usize>> {
+        slots
+            .iter()
+            .map(|s| match s {
+                Slot::Group(g) => Some(*g),
+                Slot::Failed(_) => None,
+            })
+            .collect()
     }
 
     #[test]
@@ -273,14 +376,10 @@ mod tests {
             groups[0].extra_domains,
             vec!["acme.com", "acme.com", "acme.io"]
         );
-        let slots: Vec<Option<usize>> = slots
-            .iter()
-            .map(|s| match s {
-                Slot::Group(g) => Some(*g),
-                Slot::Failed(_) => None,
-            })
-            .collect();
-        assert_eq!(slots, vec![Some(0), Some(0), Some(1), Some(0), None]);
+        assert_eq!(
+            slot_groups(&slots),
+            vec![Some(0), Some(0), Some(1), Some(0), None]
+        );
     }
 
     #[test]
@@ -293,8 +392,66 @@ mod tests {
     }
 
     #[test]
+    fn the_policy_decides_which_keys_group() {
+        let rows = || {
+            vec![
+                json!({"name": "Acme", "external_refs": ["crm-1"]}),
+                json!({"name": "ACME ", "domains": ["acme.com"]}),
+                json!({"name": "Other", "external_refs": ["crm-1"]}),
+                json!({"name": "Web", "websites": ["https://www.acme.com/about"]}),
+            ]
+        };
+        let refs_only = plan_groups(rows_of(rows()), &MatchPolicy::new([MatchOn::ExternalRef]));
+        assert_eq!(
+            slot_groups(&refs_only.1),
+            vec![Some(0), Some(1), Some(0), Some(2)]
+        );
+        let by_name = MatchPolicy::new([MatchOn::ExternalRef, MatchOn::Domain, MatchOn::Name]);
+        let (groups, slots) = plan_groups(rows_of(rows()), &by_name);
+        assert_eq!(
+            slot_groups(&slots),
+            vec![Some(0), Some(0), Some(0), Some(0)]
+        );
+        assert_eq!(groups[0].name_keys, vec!["acme", "acme", "other", "web"]);
+        assert_eq!(groups[0].extra_domains, vec!["acme.com", "acme.com"]);
+    }
+
+    #[test]
+    fn rows_name_ids_only_when_the_policy_matches_by_id() {
+        let row = |id: &str| {
+            Ok(BulkRow {
+                account: AccountInput {
+                    name: "A".into(),
+                    websites: vec![WebsiteInput::Url("acme.com".into())],
+                    ..Default::default()
+                },
+                id: Some(id.to_string()),
+            })
+        };
+        let options = BulkOptions {
+            policy: MatchPolicy::new([MatchOn::Id]),
+            rows_field: "records".into(),
+            ..BulkOptions::default()
+        };
+        let id = "acc_01jd5y0v4w8k9m2n3p4q5r6s7t";
+        let rows = normalize_rows(vec![row(id), row("acc_bad")], &options);
+        assert_eq!(
+            rows[0].as_ref().ok().and_then(|r| r.id.as_deref()),
+            Some(id)
+        );
+        let err = rows[1].as_ref().err().expect("a malformed id fails");
+        assert_eq!(err.field(), Some("records[1].id"));
+        let rows = normalize_rows(vec![row(id)], &BulkOptions::default());
+        let err = rows[0].as_ref().err().expect("no id without id matching");
+        assert_eq!(
+            (err.code(), err.field()),
+            (Code::UnknownField, Some("accounts[0].id"))
+        );
+    }
+
+    #[test]
     fn row_errors_name_the_row() {
-        let rows = decode_rows(vec![
+        let rows = rows_of(vec![
             json!({"name": "A", "domains": ["ok.com", "not a domain"]}),
             json!({"domains": []}),
             json!(7),

@@ -3,11 +3,15 @@
 
 mod accounts;
 mod admin;
+// Upsert by a match key.
+mod assert;
 mod bulk;
 mod directory;
 mod engine;
 mod export;
 mod idempotency;
+// Batch lookups for rendering, and directory records by natural keys.
+mod lookups;
 mod query;
 // Contacts, opportunities and cases.
 mod cases;
@@ -19,7 +23,8 @@ mod schema;
 mod token_cache;
 pub use token_cache::TOKEN_TTL;
 
-pub use engine::{AssertRequest, Asserted, DomainEntry, DomainPatch, MatchKey, NewDomain};
+pub use assert::{AssertCommand, AssertRequest, Asserted, MatchKey};
+pub use engine::{DomainEntry, DomainPatch, NewDomain};
 
 // Users, stages and tags.
 pub use directory::DirectoryListParams;

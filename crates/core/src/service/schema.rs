@@ -141,13 +141,16 @@ impl Service {
     pub(super) async fn check_bulk_rows(
         &self,
         who: &Principal,
-        rows: &mut [Result<AccountData>],
+        rows: &mut [Result<super::bulk::ValidRow>],
+        options: &crate::bulk::BulkOptions,
     ) -> Result<()> {
         let schema = self.object_schema(who, SchemaObject::Accounts).await?;
         let mut references: Vec<(usize, Reference)> = Vec::new();
         for (i, row) in rows.iter_mut().enumerate() {
-            let Ok(data) = row else { continue };
-            let prefix = format!("accounts[{i}].custom_fields");
+            let Ok(super::bulk::ValidRow { data, .. }) = row else {
+                continue;
+            };
+            let prefix = format!("{}.custom_fields", options.row_path(i));
             match validate_custom_fields(&schema, &data.custom_fields, Mode::Create, &prefix) {
                 Ok(checked) => {
                     data.custom_fields = checked.values;

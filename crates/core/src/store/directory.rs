@@ -25,6 +25,10 @@ pub trait DirectoryStore: Send + Sync {
 
     async fn get_user(&self, workspace_id: &str, id: &str) -> Result<Option<User>>;
 
+    /// The users with these ids, in no particular order; unknown ids are left out. One
+    /// statement for a page's worth of ids.
+    async fn users_by_ids(&self, workspace_id: &str, ids: &[&str]) -> Result<Vec<User>>;
+
     /// The user with this (normalized) email.
     async fn user_by_email(&self, workspace_id: &str, email: &str) -> Result<Option<User>>;
 
@@ -81,6 +85,13 @@ pub trait DirectoryStore: Send + Sync {
     ) -> Result<Vec<Tag>>;
 
     async fn get_tag(&self, workspace_id: &str, id: &str) -> Result<Option<Tag>>;
+
+    /// The tags with these ids, in no particular order; unknown ids are left out. One
+    /// statement for a page's worth of ids.
+    async fn tags_by_ids(&self, workspace_id: &str, ids: &[&str]) -> Result<Vec<Tag>>;
+
+    /// The tag with this name key (the name lowercased, see [`crate::list::name_sort_key`]).
+    async fn tag_by_name(&self, workspace_id: &str, name_key: &str) -> Result<Option<Tag>>;
 
     /// A name taken (ignoring case) is a `Conflict` naming the tag that has it.
     async fn insert_tag(&self, workspace_id: &str, name: &str, color: Option<&str>) -> Result<Tag>;

@@ -18,6 +18,10 @@ impl DirectoryStore for PostgresStore {
         on_connection!(self, |tx| sql::get_user(&mut tx, workspace_id, id))
     }
 
+    async fn users_by_ids(&self, workspace_id: &str, ids: &[&str]) -> Result<Vec<User>> {
+        on_connection!(self, |tx| sql::users_by_ids(&mut tx, workspace_id, ids))
+    }
+
     async fn user_by_email(&self, workspace_id: &str, email: &str) -> Result<Option<User>> {
         on_connection!(self, |tx| sql::user_by_email(&mut tx, workspace_id, email))
     }
@@ -98,6 +102,14 @@ impl DirectoryStore for PostgresStore {
             prefix,
             page
         ))
+    }
+
+    async fn tags_by_ids(&self, workspace_id: &str, ids: &[&str]) -> Result<Vec<Tag>> {
+        on_connection!(self, |tx| sql::tags_by_ids(&mut tx, workspace_id, ids))
+    }
+
+    async fn tag_by_name(&self, workspace_id: &str, name_key: &str) -> Result<Option<Tag>> {
+        on_connection!(self, |tx| sql::tag_by_name(&mut tx, workspace_id, name_key))
     }
 
     async fn get_tag(&self, workspace_id: &str, id: &str) -> Result<Option<Tag>> {

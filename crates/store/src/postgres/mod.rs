@@ -49,6 +49,16 @@ pub(crate) fn db_error(e: tokio_postgres::Error) -> Error {
         // concurrent request took the value between the check and the write: a 409 the
         // client can retry, never a 500.
         Error::concurrent_unique_conflict(db.constraint().unwrap_or("unique"))
+    } else if e.code() == Some(&tokio_postgres::error::SqlState::T_R_DEADLOCK_DETECTED) {
+        // Two requests locked the same rows in opposite orders (a record relinked while its
+        // accounts were merged, say); PostgreSQL ended this one. Retrying it succeeds.
+        Error::Conflict {
+            code: orgstore_core::error::Code::ConcurrentUpdate,
+            message: "a concurrent request changed the same records; retry".into(),
+            field: None,
+            value: None,
+            existing_id: None,
+        }
     } else {
         Error::internal(format!("postgres: {e}"))
     }

@@ -222,7 +222,9 @@ pub async fn insert<T: Tx>(
     let encoded = Encoded::new(data)?;
     let mut q = SqlBuilder::new("INSERT INTO accounts (workspace_id, id, display_number, ");
     q.push(&WRITABLE_COLUMNS.join(", "));
-    q.push(", created_at, updated_at, created_by, modified_by, version) VALUES (");
+    q.push(
+        ", created_at, updated_at, last_activity_at, created_by, modified_by, version) VALUES (",
+    );
     q.bind(ws)
         .push(", ")
         .bind(id.as_str())
@@ -231,6 +233,7 @@ pub async fn insert<T: Tx>(
     for p in encoded.params(data) {
         q.push(", ").bind(p);
     }
+    q.push(", ").bind(data.created_at.unwrap_or(now));
     q.push(", ").bind(now).push(", ").bind(now);
     q.push(", ").bind(actor).push(", ").bind(actor).push(", 1)");
     tx.execute(&q.sql, &q.params).await?;
@@ -254,6 +257,8 @@ pub async fn update<T: Tx>(
         q.push(column).push(" = ").bind(p).push(", ");
     }
     q.push("updated_at = ").bind(now_ms());
+    let now = format!("${}", q.params.len());
+    q.push(", ").push(&tx.dialect().bump_activity(&now));
     q.push(", modified_by = ").bind(actor);
     q.push(", version = version + 1 WHERE workspace_id = ")
         .bind(ws);
@@ -418,6 +423,7 @@ async fn write_children<T: Tx>(
         archived_at,
     };
     claim_unique(tx, claim(UniqueKind::Domain), &data.domains).await?;
+    claim_website_domains(tx, claim(UniqueKind::Domain), data).await?;
     claim_unique(tx, claim(UniqueKind::ExternalRef), &data.external_refs).await?;
     // Unique custom values, like domains, are held by live accounts only.
     if archived_at.is_none() {
@@ -548,6 +554,42 @@ pub(super) async fn claim_unique<T: Tx>(
         UniqueKind::ExternalRef => format!("external_refs[{i}]"),
     };
     Err(kind.conflict(field, taken, holder))
+}
+
+/// Adds the hosts of the account's websites to its domains, after its own, where no other
+/// live account holds them: a taken host is left out, never an error.
+async fn claim_website_domains<T: Tx>(
+    tx: &mut T,
+    claim: Claim<'_>,
+    data: &AccountData,
+) -> Result<()> {
+    if data.website_domains.is_empty() {
+        return Ok(());
+    }
+    let Claim {
+        ws,
+        id,
+        archived_at,
+        ..
+    } = claim;
+    let after = data.domains.len();
+    let mut q = SqlBuilder::new(
+        "INSERT INTO account_domains (workspace_id, account_id, domain, position, archived_at) VALUES ",
+    );
+    q.values_rows(data.website_domains.iter().enumerate().map(|(i, d)| {
+        [
+            ws.into(),
+            id.into(),
+            d.into(),
+            Param::Int((after + i) as i64),
+            archived_at.into(),
+        ]
+    }));
+    if archived_at.is_none() {
+        q.push(" ON CONFLICT (workspace_id, domain) WHERE archived_at IS NULL DO NOTHING");
+    }
+    tx.execute(&q.sql, &q.params).await?;
+    Ok(())
 }
 
 /// Resolves tag names (creating missing ones) and ids, then links them with their values.

@@ -1,14 +1,17 @@
 //! Bulk create: one transaction, batched statements, never one round trip per row.
 //!
-//! 1. Look up who holds the plan's domains and external refs (one index probe per value,
-//!    a few hundred values per statement).
-//! 2. Decide each group: matched (dedupe), to create, or failed; check the stages, owners and
-//!    tag ids of the groups to create against the workspace, one query each.
+//! 1. Look up who holds the plan's domains and external refs, and its ids and names when the
+//!    match policy uses them (one index probe per value, a few hundred values per statement).
+//! 2. Decide each group with the plan's match policy (the core decides from what step 1
+//!    found): matched, to create, or failed; check the stages, owners and tag ids of the
+//!    groups to create against the workspace, one query each.
 //! 3. Take the display numbers of all new accounts in one `UPDATE ... RETURNING`.
 //! 4. Insert the accounts and their domains, external refs, owners and tags as multi-row
 //!    statements. Domains and refs are claimed with `ON CONFLICT DO NOTHING`: one missed claim
 //!    means a concurrent writer won a race, and the batch fails with [`CONCURRENT_WRITE`].
-//! 5. Add `append_tags` to the matched accounts, bumping the version of those that changed.
+//!    The hosts websites add are claimed after them, and only where free.
+//! 5. Add `append_tags` to the matched accounts (when the plan says so), bumping the version
+//!    of those that changed.
 //! 6. Read every created and matched account back, a few hundred per statement.
 //!
 //! Statement sizes are powers of two (a full batch, then the binary digits of the rest), and
@@ -20,15 +23,15 @@
 //! `workspace_id = $1` for a selective condition, answering `key IN (...)` by scanning the
 //! whole workspace once per statement. Hence the per-value probes of [`lookup`].
 
-use orgstore_core::error::Code;
 use std::collections::{HashMap, HashSet};
 
-use orgstore_core::bulk::{BulkPlan, BulkWritten, CONCURRENT_WRITE, GroupOutcome, PlannedGroup};
+use orgstore_core::bulk::{
+    BulkPlan, BulkWritten, CONCURRENT_WRITE, Decision, GroupOutcome, KeyHolders, PlannedGroup,
+};
 use orgstore_core::list::name_sort_key;
 use orgstore_core::model::{Account, TagKey};
 use orgstore_core::time::now_ms;
 use orgstore_core::{Error, Result, ids};
-use serde_json::Value;
 
 use super::accounts::{self, Encoded, UniqueKind, WRITABLE_COLUMNS};
 use super::{Dialect, Param, Row, SqlBuilder, Tx};
@@ -66,17 +69,21 @@ pub async fn write<T: Tx>(
             _ => None,
         })
         .collect();
-    let existing = existing_ids(&fates);
+    let tagged = if plan.appends_to_matched() {
+        existing_ids(&fates)
+    } else {
+        Vec::new()
+    };
     // No tag is created when no account would carry it.
-    let append: &[String] = if created.is_empty() && existing.is_empty() {
+    let append: &[String] = if created.is_empty() && tagged.is_empty() {
         &[]
     } else {
         &plan.append_tags
     };
     let tag_ids = resolve_tag_names(tx, ws, &created, append, now).await?;
     insert_accounts(tx, ws, actor, &created, now).await?;
-    insert_children(tx, ws, &created, &tag_ids, append).await?;
-    append_tags(tx, ws, actor, &existing, &tag_ids, append, now).await?;
+    insert_children(tx, ws, plan, &created, &tag_ids, append).await?;
+    append_tags(tx, ws, actor, &tagged, &tag_ids, append, now).await?;
     outcomes(tx, ws, fates).await
 }
 
@@ -84,22 +91,18 @@ pub async fn write<T: Tx>(
 /// the whole write, before anything is written.
 async fn decide<T: Tx>(tx: &mut T, ws: &str, plan: &BulkPlan) -> Result<Vec<Fate>> {
     let groups = plan.groups.as_slice();
-    let holders = Holders::find(tx, ws, groups).await?;
+    let holders = find_holders(tx, ws, plan).await?;
     let mut fates: Vec<Fate> = groups
         .iter()
-        .map(|g| {
-            if plan.dedupe {
-                holders.match_group(g)
-            } else {
-                Fate::Create(ids::new_id(ids::ACCOUNT))
-            }
+        .map(|g| match plan.policy.decide(g, &holders) {
+            Decision::Create => Fate::Create(ids::new_id(ids::ACCOUNT)),
+            Decision::Existing(id) => Fate::Existing(id),
+            Decision::Failed(err) => Fate::Failed(err.within(&plan.row_path(g))),
         })
         .collect();
-    check_references(tx, ws, groups, &mut fates).await?;
-    if !plan.dedupe {
-        claim_in_request(groups, &holders, &mut fates);
-    }
-    check_unique_custom_values(tx, ws, groups, &mut fates).await?;
+    check_references(tx, ws, plan, &mut fates).await?;
+    claim_in_request(plan, &holders, &mut fates);
+    check_unique_custom_values(tx, ws, plan, &mut fates).await?;
     if plan.atomic
         && let Some(err) = fates.iter().find_map(|f| match f {
             Fate::Failed(err) => Some(err),
@@ -111,67 +114,23 @@ async fn decide<T: Tx>(tx: &mut T, ws: &str, plan: &BulkPlan) -> Result<Vec<Fate
     Ok(fates)
 }
 
-/// Holders of domains and external refs among the workspace's live accounts.
-struct Holders {
-    domains: HashMap<String, String>,
-    refs: HashMap<String, String>,
-}
-
-impl Holders {
-    async fn find<T: Tx>(tx: &mut T, ws: &str, groups: &[PlannedGroup]) -> Result<Self> {
-        let domains = distinct(groups.iter().flat_map(PlannedGroup::domains));
-        let refs = distinct(groups.iter().flat_map(PlannedGroup::external_refs));
-        Ok(Holders {
-            domains: lookup(tx, ws, UniqueKind::Domain, &domains).await?,
-            refs: lookup(tx, ws, UniqueKind::ExternalRef, &refs).await?,
-        })
-    }
-
-    /// Matches by external ref first, then by any domain; two candidates on one key kind are
-    /// an `ambiguous_match`.
-    fn match_group(&self, g: &PlannedGroup) -> Fate {
-        let by_ref = holders_of(&self.refs, g.external_refs());
-        let (field, candidates) = if by_ref.is_empty() {
-            ("domains", holders_of(&self.domains, g.domains()))
-        } else {
-            ("external_refs", by_ref)
-        };
-        match candidates.as_slice() {
-            [] => Fate::Create(ids::new_id(ids::ACCOUNT)),
-            [one] => Fate::Existing(one.to_string()),
-            many => Fate::Failed(ambiguous(field, many).within(&row_prefix(g))),
-        }
-    }
-}
-
-fn holders_of<'a>(
-    map: &'a HashMap<String, String>,
-    keys: impl Iterator<Item = &'a String>,
-) -> Vec<&'a str> {
-    let mut found: Vec<&str> = keys
-        .filter_map(|k| map.get(k).map(String::as_str))
-        .collect();
-    found.sort_unstable();
-    found.dedup();
-    found
-}
-
-fn ambiguous(field: &str, candidates: &[&str]) -> Error {
-    Error::Conflict {
-        code: Code::AmbiguousMatch,
-        message: format!(
-            "the row's {field} match {} accounts: {}",
-            candidates.len(),
-            candidates.join(", ")
-        ),
-        field: Some(field.to_string()),
-        value: Some(Value::from(candidates.to_vec())),
-        existing_id: None,
-    }
-}
-
-fn row_prefix(g: &PlannedGroup) -> String {
-    format!("accounts[{}]", g.index)
+/// Who holds the plan's keys among the workspace's live accounts: domains and external refs
+/// always, ids and names when the policy matches by them.
+async fn find_holders<T: Tx>(tx: &mut T, ws: &str, plan: &BulkPlan) -> Result<KeyHolders> {
+    let keys = plan.lookups();
+    let ids = lookup(tx, ws, Holder::AccountId, &keys.ids).await?;
+    Ok(KeyHolders {
+        ids: ids.into_keys().collect(),
+        external_refs: lookup(
+            tx,
+            ws,
+            Holder::Unique(UniqueKind::ExternalRef),
+            &keys.external_refs,
+        )
+        .await?,
+        domains: lookup(tx, ws, Holder::Unique(UniqueKind::Domain), &keys.domains).await?,
+        names: lookup_names(tx, ws, &keys.names).await?,
+    })
 }
 
 fn distinct<'a>(values: impl Iterator<Item = &'a String>) -> Vec<&'a str> {
@@ -180,22 +139,6 @@ fn distinct<'a>(values: impl Iterator<Item = &'a String>) -> Vec<&'a str> {
         .map(String::as_str)
         .filter(|v| seen.insert(*v))
         .collect()
-}
-
-/// Appends `values` as the items of an `IN (...)` list, padded to a power of two by repeating
-/// the last value, so that only a few statement texts exist.
-fn push_in_list<'a>(q: &mut SqlBuilder<'a>, values: &[&'a str]) {
-    let Some(last) = values.last() else {
-        q.push("NULL");
-        return;
-    };
-    let padding = values.len().next_power_of_two() - values.len();
-    q.in_list(
-        values
-            .iter()
-            .copied()
-            .chain(std::iter::repeat_n(*last, padding)),
-    );
 }
 
 /// Appends `(VALUES ($a), ($b), ...) AS v`; with `pad`, padded to a power of two rows by
@@ -215,20 +158,38 @@ fn push_values<'a>(q: &mut SqlBuilder<'a>, values: &[&'a str], pad: bool) {
     q.push(") AS v");
 }
 
+/// Where a kind of key is held: a unique child table of accounts, or the account row itself
+/// (its id).
+#[derive(Clone, Copy)]
+enum Holder {
+    Unique(UniqueKind),
+    AccountId,
+}
+
+impl Holder {
+    /// `(table, key column, holder column)`.
+    fn columns(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Holder::Unique(kind) => (kind.table(), kind.column(), "account_id"),
+            Holder::AccountId => ("accounts", "id", "id"),
+        }
+    }
+}
+
 /// `value -> account id` for the live holders of `values`. Each value is its own index probe
 /// (a correlated subquery over `VALUES`): an `IN` list lets PostgreSQL, lacking statistics on
 /// a freshly loaded table, scan the whole workspace and filter, once per statement.
 async fn lookup<T: Tx>(
     tx: &mut T,
     ws: &str,
-    kind: UniqueKind,
+    holder: Holder,
     values: &[&str],
 ) -> Result<HashMap<String, String>> {
-    let (table, column) = (kind.table(), kind.column());
+    let (table, column, holder_column) = holder.columns();
     let mut out = HashMap::new();
     for chunk in values.chunks(IN_CHUNK) {
         let mut q = SqlBuilder::new(format!(
-            "SELECT v.column1, (SELECT x.account_id FROM {table} x WHERE x.workspace_id = "
+            "SELECT v.column1, (SELECT x.{holder_column} FROM {table} x WHERE x.workspace_id = "
         ));
         q.bind(ws).push(&format!(
             " AND x.archived_at IS NULL AND x.{column} = v.column1) FROM "
@@ -237,6 +198,48 @@ async fn lookup<T: Tx>(
         for mut row in tx.query(&q.sql, &q.params).await? {
             if let Some(holder) = row.opt_text(1)? {
                 out.insert(row.text(0)?, holder);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `name key -> ids` of the live accounts with each name (several accounts may share one).
+/// Each name is its own probe of the `(workspace_id, name_key, id)` index: a join from the
+/// values on SQLite, a `LATERAL` subquery on PostgreSQL (for the reason given at [`lookup`]).
+async fn lookup_names<T: Tx>(
+    tx: &mut T,
+    ws: &str,
+    names: &[&str],
+) -> Result<HashMap<String, Vec<String>>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for chunk in names.chunks(IN_CHUNK) {
+        let mut q = SqlBuilder::new("");
+        q.params.push(ws.into());
+        match tx.dialect() {
+            Dialect::Sqlite => {
+                q.push("SELECT v.column1, a.id FROM ");
+                push_values(&mut q, chunk, true);
+                q.push(
+                    " JOIN accounts a ON a.workspace_id = $1 AND a.name_key = v.column1 \
+                     AND a.archived_at IS NULL",
+                );
+            }
+            Dialect::Postgres => {
+                q.push("SELECT v.column1, s.id FROM ");
+                push_values(&mut q, chunk, true);
+                q.push(
+                    " CROSS JOIN LATERAL (SELECT a.id FROM accounts a WHERE a.workspace_id = $1 \
+                     AND a.name_key = v.column1 AND a.archived_at IS NULL OFFSET 0) s",
+                );
+            }
+        }
+        for mut row in tx.query(&q.sql, &q.params).await? {
+            let ids = out.entry(row.text(0)?).or_default();
+            let id = row.text(1)?;
+            // Padding repeats the last name, and so its rows.
+            if !ids.contains(&id) {
+                ids.push(id);
             }
         }
     }
@@ -257,7 +260,7 @@ async fn present<T: Tx>(
             "SELECT {column} FROM {table} WHERE workspace_id = "
         ));
         q.bind(ws).push(&format!(" AND {column} IN ("));
-        push_in_list(&mut q, chunk);
+        q.in_list_padded(chunk);
         q.push(")");
         for mut row in tx.query(&q.sql, &q.params).await? {
             out.insert(row.text(0)?);
@@ -270,9 +273,10 @@ async fn present<T: Tx>(
 async fn check_references<T: Tx>(
     tx: &mut T,
     ws: &str,
-    groups: &[PlannedGroup],
+    plan: &BulkPlan,
     fates: &mut [Fate],
 ) -> Result<()> {
+    let groups = plan.groups.as_slice();
     let to_create = || {
         groups
             .iter()
@@ -304,7 +308,7 @@ async fn check_references<T: Tx>(
             continue;
         }
         if let Some(err) = reference_error(g, &stages, &owners, &tag_ids) {
-            *fate = Fate::Failed(err.within(&row_prefix(g)));
+            *fate = Fate::Failed(err.within(&plan.row_path(g)));
         }
     }
     Ok(())
@@ -355,10 +359,11 @@ fn reference_error(
 async fn check_unique_custom_values<T: Tx>(
     tx: &mut T,
     ws: &str,
-    groups: &[PlannedGroup],
+    plan: &BulkPlan,
     fates: &mut [Fate],
 ) -> Result<()> {
-    let rows: Vec<_> = groups
+    let rows: Vec<_> = plan
+        .groups
         .iter()
         .zip(fates.iter())
         .enumerate()
@@ -367,7 +372,7 @@ async fn check_unique_custom_values<T: Tx>(
                 n,
                 id.as_str(),
                 &g.data.custom_fields,
-                format!("{}.custom_fields", row_prefix(g)),
+                format!("{}.custom_fields", plan.row_path(g)),
             )),
             _ => None,
         })
@@ -382,12 +387,14 @@ async fn check_unique_custom_values<T: Tx>(
     Ok(())
 }
 
-/// Without dedupe: a group to create whose domain or external ref is held by a stored account
-/// or by an earlier row of the request fails with a conflict naming the holder.
-fn claim_in_request(groups: &[PlannedGroup], holders: &Holders, fates: &mut [Fate]) {
+/// A group to create whose domain or external ref is held by a stored account or by an
+/// earlier group of the request fails with a conflict naming the holder. That happens only
+/// for the keys the policy does not match by (matched keys found the holder, or grouped the
+/// rows); the hosts websites add never conflict (they are claimed where free).
+fn claim_in_request(plan: &BulkPlan, holders: &KeyHolders, fates: &mut [Fate]) {
     let mut taken_domains: HashMap<&str, String> = HashMap::new();
     let mut taken_refs: HashMap<&str, String> = HashMap::new();
-    for (g, fate) in groups.iter().zip(fates.iter_mut()) {
+    for (g, fate) in plan.groups.iter().zip(fates.iter_mut()) {
         let Fate::Create(id) = fate else {
             continue;
         };
@@ -401,7 +408,7 @@ fn claim_in_request(groups: &[PlannedGroup], holders: &Holders, fates: &mut [Fat
             (
                 UniqueKind::ExternalRef,
                 &g.data.external_refs,
-                &holders.refs,
+                &holders.external_refs,
                 &taken_refs,
             ),
         ];
@@ -413,7 +420,7 @@ fn claim_in_request(groups: &[PlannedGroup], holders: &Holders, fates: &mut [Fat
             })
         });
         if let Some(err) = conflict {
-            *fate = Fate::Failed(err.within(&row_prefix(g)));
+            *fate = Fate::Failed(err.within(&plan.row_path(g)));
             continue;
         }
         for d in &g.data.domains {
@@ -546,6 +553,7 @@ async fn insert_accounts<T: Tx>(
         .map(|(i, ((g, id), enc))| {
             let head = [ws.into(), (*id).into(), Param::Int(first + i as i64)];
             let tail = [
+                Param::Int(g.data.created_at.unwrap_or(now)),
                 Param::Int(now),
                 Param::Int(now),
                 actor.into(),
@@ -557,10 +565,10 @@ async fn insert_accounts<T: Tx>(
         .collect();
     let head = format!(
         "INSERT INTO accounts (workspace_id, id, display_number, {}, created_at, updated_at, \
-         created_by, modified_by, version) VALUES ",
+         last_activity_at, created_by, modified_by, version) VALUES ",
         WRITABLE_COLUMNS.join(", ")
     );
-    let columns = 3 + WRITABLE_COLUMNS.len() + 5;
+    let columns = 3 + WRITABLE_COLUMNS.len() + 6;
     insert_rows(tx, &head, "", columns, &rows).await
 }
 
@@ -568,6 +576,7 @@ async fn insert_accounts<T: Tx>(
 async fn insert_children<T: Tx>(
     tx: &mut T,
     ws: &str,
+    plan: &BulkPlan,
     created: &[(&PlannedGroup, &str)],
     tag_ids: &HashMap<String, String>,
     append: &[String],
@@ -575,6 +584,9 @@ async fn insert_children<T: Tx>(
     for kind in [UniqueKind::Domain, UniqueKind::ExternalRef] {
         claim(tx, ws, kind, created).await?;
     }
+    // After every account's own domains, so that a domain one row names is never lost to a
+    // host another row's website adds.
+    claim_website_domains(tx, ws, created).await?;
     // Unique custom values, all free when looked up: a missed claim is a concurrent writer's.
     let custom: Vec<_> = created
         .iter()
@@ -582,7 +594,7 @@ async fn insert_children<T: Tx>(
             (
                 *id,
                 &g.data.custom_fields,
-                format!("{}.custom_fields", row_prefix(g)),
+                format!("{}.custom_fields", plan.row_path(g)),
             )
         })
         .collect();
@@ -675,6 +687,32 @@ async fn claim<T: Tx>(
     Ok(())
 }
 
+/// Adds the hosts of the new accounts' websites to their domains, after their own, where no
+/// live account holds them (a taken host is left out, never an error).
+async fn claim_website_domains<T: Tx>(
+    tx: &mut T,
+    ws: &str,
+    created: &[(&PlannedGroup, &str)],
+) -> Result<()> {
+    let rows: Vec<[Param<'_>; 4]> = created
+        .iter()
+        .flat_map(|(g, id)| {
+            let after = g.data.domains.len();
+            g.data
+                .website_domains
+                .iter()
+                .enumerate()
+                .map(move |(i, d)| {
+                    let position = Param::Int((after + i) as i64);
+                    [ws.into(), (*id).into(), d.into(), position]
+                })
+        })
+        .collect();
+    let head = "INSERT INTO account_domains (workspace_id, account_id, domain, position) VALUES ";
+    let tail = " ON CONFLICT (workspace_id, domain) WHERE archived_at IS NULL DO NOTHING";
+    insert_rows(tx, head, tail, 4, &rows).await
+}
+
 /// A new account's tag links: its own tags (one entry per tag, the last value winning, as
 /// for a single create) followed by the appended tags it does not have yet.
 fn tag_links<'a>(
@@ -749,7 +787,7 @@ async fn resolve_tag_names<T: Tx>(
     for chunk in keys.chunks(IN_CHUNK) {
         let mut q = SqlBuilder::new("SELECT name_key, id FROM tags WHERE workspace_id = ");
         q.bind(ws).push(" AND name_key IN (");
-        push_in_list(&mut q, chunk);
+        q.in_list_padded(chunk);
         q.push(")");
         for mut row in tx.query(&q.sql, &q.params).await? {
             out.insert(row.text(0)?, row.text(1)?);
@@ -823,11 +861,12 @@ async fn bump_versions<T: Tx>(
 ) -> Result<()> {
     for chunk in ids.chunks(IN_CHUNK) {
         if tx.dialect() == Dialect::Postgres {
-            let mut q = SqlBuilder::new(
-                "UPDATE accounts SET version = version + 1, updated_at = $1, modified_by = $2 \
-                 WHERE ctid = ANY(ARRAY(SELECT (SELECT a.ctid FROM accounts a \
+            let mut q = SqlBuilder::new(format!(
+                "UPDATE accounts SET version = version + 1, updated_at = $1, {}, \
+                 modified_by = $2 WHERE ctid = ANY(ARRAY(SELECT (SELECT a.ctid FROM accounts a \
                  WHERE a.workspace_id = $3 AND a.id = v.column1) FROM ",
-            );
+                Dialect::Postgres.bump_activity("$1")
+            ));
             q.params.extend([Param::Int(now), actor.into(), ws.into()]);
             push_values(&mut q, chunk, false);
             q.push("))");
@@ -836,11 +875,13 @@ async fn bump_versions<T: Tx>(
             }
         }
         let mut q = SqlBuilder::new("UPDATE accounts SET version = version + 1, updated_at = ");
-        q.bind(now).push(", modified_by = ").bind(actor);
+        q.bind(now);
+        q.push(", ").push(&tx.dialect().bump_activity("$1"));
+        q.push(", modified_by = ").bind(actor);
         q.push(" WHERE workspace_id = ")
             .bind(ws)
             .push(" AND id IN (");
-        push_in_list(&mut q, chunk);
+        q.in_list_padded(chunk);
         q.push(")");
         tx.execute(&q.sql, &q.params).await?;
     }
@@ -857,7 +898,7 @@ fn read_statement<'a>(d: Dialect, ws: &'a str, ids: &[&'a str]) -> SqlBuilder<'a
             let mut q = SqlBuilder::new(prefix);
             q.params.push(ws.into());
             q.push(" AND a.id IN (");
-            push_in_list(&mut q, ids);
+            q.in_list_padded(ids);
             q.push(")");
             q
         }

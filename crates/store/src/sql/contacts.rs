@@ -156,7 +156,8 @@ pub(crate) async fn list_for_account<T: Tx>(
 }
 
 /// Links the contact to the account, moving it from any other; linking it where it already
-/// is changes nothing.
+/// is changes nothing. Both accounts get a new last activity, locked before the contact (the
+/// lock order of an account delete).
 pub(crate) async fn link<T: Tx>(
     tx: &mut T,
     ws: &str,
@@ -164,8 +165,25 @@ pub(crate) async fn link<T: Tx>(
     contact_id: &str,
     actor: &str,
 ) -> Result<Contact> {
-    if !account_exists(tx, ws, account_id).await? {
+    let previous = linked_account(tx, ws, contact_id).await?;
+    if previous
+        .as_ref()
+        .is_some_and(|p| p.as_deref() == Some(account_id))
+    {
+        if !account_exists(tx, ws, account_id).await? {
+            return Err(Error::not_found("account", account_id));
+        }
+        return read(tx, ws, contact_id).await;
+    }
+    let mut accounts = vec![account_id];
+    accounts.extend(previous.as_ref().and_then(|p| p.as_deref()));
+    let touched = related::touch_accounts(tx, ws, &accounts).await?;
+    if !touched.iter().any(|t| t == account_id) {
         return Err(Error::not_found("account", account_id));
+    }
+    if previous.is_none() {
+        // The error rolls the account's new last activity back.
+        return Err(Error::not_found("contact", contact_id));
     }
     tx.execute(
         "UPDATE contacts SET account_id = $1, updated_at = $2, modified_by = $3, \
@@ -180,12 +198,11 @@ pub(crate) async fn link<T: Tx>(
         ],
     )
     .await?;
-    related::get::<Contacts, T>(tx, ws, contact_id)
-        .await?
-        .ok_or_else(|| Error::not_found("contact", contact_id))
+    read(tx, ws, contact_id).await
 }
 
-/// Unlinks the contact from the account: `NotFound` unless it is linked to that account.
+/// Unlinks the contact from the account: `NotFound` unless it is linked to that account. The
+/// account gets a new last activity, locked before the contact.
 pub(crate) async fn unlink<T: Tx>(
     tx: &mut T,
     ws: &str,
@@ -193,6 +210,7 @@ pub(crate) async fn unlink<T: Tx>(
     contact_id: &str,
     actor: &str,
 ) -> Result<Contact> {
+    related::touch_accounts(tx, ws, &[account_id]).await?;
     let changed = tx
         .execute(
             "UPDATE contacts SET account_id = NULL, updated_at = $1, modified_by = $2, \
@@ -207,8 +225,31 @@ pub(crate) async fn unlink<T: Tx>(
         )
         .await?;
     if changed == 0 {
+        // The error rolls the account's new last activity back.
         return Err(Error::not_found("contact", contact_id));
     }
+    read(tx, ws, contact_id).await
+}
+
+/// The account the contact is linked to: `None` when there is no such contact.
+async fn linked_account<T: Tx>(
+    tx: &mut T,
+    ws: &str,
+    contact_id: &str,
+) -> Result<Option<Option<String>>> {
+    let rows = tx
+        .query(
+            "SELECT account_id FROM contacts WHERE workspace_id = $1 AND id = $2",
+            &[ws.into(), contact_id.into()],
+        )
+        .await?;
+    rows.into_iter()
+        .next()
+        .map(|mut r| r.opt_text(0))
+        .transpose()
+}
+
+async fn read<T: Tx>(tx: &mut T, ws: &str, contact_id: &str) -> Result<Contact> {
     related::get::<Contacts, T>(tx, ws, contact_id)
         .await?
         .ok_or_else(|| Error::not_found("contact", contact_id))

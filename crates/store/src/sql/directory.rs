@@ -132,6 +132,23 @@ pub async fn get_user<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Result<Option<Us
     rows.into_iter().next().map(decode_user).transpose()
 }
 
+/// Ids per statement of a batch lookup: a page of records names far fewer users or tags.
+const LOOKUP_CHUNK: usize = 1024;
+
+/// The users with these ids (unknown ids are left out), one statement per 1,024 ids.
+pub async fn users_by_ids<T: Tx>(tx: &mut T, ws: &str, ids: &[&str]) -> Result<Vec<User>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        let mut q = SqlBuilder::new(USER_COLUMNS);
+        q.push(" WHERE workspace_id = ").bind(ws);
+        q.push(" AND id IN (").in_list_padded(chunk).push(")");
+        for row in tx.query(&q.sql, &q.params).await? {
+            out.push(decode_user(row)?);
+        }
+    }
+    Ok(out)
+}
+
 pub async fn user_by_email<T: Tx>(tx: &mut T, ws: &str, email: &str) -> Result<Option<User>> {
     let sql = format!("{USER_COLUMNS} WHERE workspace_id = $1 AND email = $2");
     let rows = tx.query(&sql, &[ws.into(), email.into()]).await?;
@@ -543,6 +560,27 @@ pub async fn list_tags<T: Tx>(
 pub async fn get_tag<T: Tx>(tx: &mut T, ws: &str, id: &str) -> Result<Option<Tag>> {
     let sql = format!("{TAG_COLUMNS} WHERE workspace_id = $1 AND id = $2");
     let rows = tx.query(&sql, &[ws.into(), id.into()]).await?;
+    rows.into_iter().next().map(decode_tag).transpose()
+}
+
+/// The tags with these ids (unknown ids are left out), one statement per 1,024 ids.
+pub async fn tags_by_ids<T: Tx>(tx: &mut T, ws: &str, ids: &[&str]) -> Result<Vec<Tag>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        let mut q = SqlBuilder::new(TAG_COLUMNS);
+        q.push(" WHERE workspace_id = ").bind(ws);
+        q.push(" AND id IN (").in_list_padded(chunk).push(")");
+        for row in tx.query(&q.sql, &q.params).await? {
+            out.push(decode_tag(row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The tag whose name is `name_key` ignoring case.
+pub async fn tag_by_name<T: Tx>(tx: &mut T, ws: &str, name_key: &str) -> Result<Option<Tag>> {
+    let sql = format!("{TAG_COLUMNS} WHERE workspace_id = $1 AND name_key = $2");
+    let rows = tx.query(&sql, &[ws.into(), name_key.into()]).await?;
     rows.into_iter().next().map(decode_tag).transpose()
 }
 

@@ -77,10 +77,14 @@ pub async fn set_archived<T: Tx>(
     }
     let now = now_ms();
     let archived_at = archived.then_some(now);
+    let sql = format!(
+        "UPDATE accounts SET archived_at = $1, updated_at = $2, {}, modified_by = $3, \
+         version = version + 1 WHERE workspace_id = $4 AND id = $5 AND version = $6",
+        tx.dialect().bump_activity("$2")
+    );
     let changed = tx
         .execute(
-            "UPDATE accounts SET archived_at = $1, updated_at = $2, modified_by = $3, \
-             version = version + 1 WHERE workspace_id = $4 AND id = $5 AND version = $6",
+            &sql,
             &[
                 archived_at.into(),
                 now.into(),

@@ -39,6 +39,17 @@ impl Dialect {
         }
     }
 
+    /// `SET last_activity_at = ...` to the later of its value and `at` (a placeholder): the
+    /// latest activity never moves back, whichever server's clock wrote it.
+    pub fn bump_activity(self, at: &str) -> String {
+        match self {
+            Dialect::Sqlite => {
+                format!("last_activity_at = max(COALESCE(last_activity_at, {at}), {at})")
+            }
+            Dialect::Postgres => format!("last_activity_at = GREATEST(last_activity_at, {at})"),
+        }
+    }
+
     /// A JSON object from key/value pairs.
     pub fn json_object(self, pairs: &str) -> String {
         match self {
@@ -168,6 +179,22 @@ impl<'a> SqlBuilder<'a> {
             self.push(")");
         }
         self
+    }
+
+    /// Appends `$a, $b, ...` for an `IN (...)` list padded to a power of two by repeating the
+    /// last value (`NULL` for none): PostgreSQL keeps every prepared statement text per
+    /// connection, so lists of any length must come in few sizes.
+    pub fn in_list_padded(&mut self, values: &[&'a str]) -> &mut Self {
+        let Some(last) = values.last() else {
+            return self.push("NULL");
+        };
+        let padding = values.len().next_power_of_two() - values.len();
+        self.in_list(
+            values
+                .iter()
+                .copied()
+                .chain(std::iter::repeat_n(*last, padding)),
+        )
     }
 
     /// Appends `$a, $b, ...` for an `IN (...)` list.

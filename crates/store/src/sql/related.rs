@@ -66,10 +66,11 @@ pub(crate) async fn get<K: Kind, T: Tx>(
     rows.into_iter().next().map(K::decode).transpose()
 }
 
-/// The account a write names must be one of the workspace's: a 400 naming `account_id`
-/// otherwise. PostgreSQL holds a share lock on it until commit, so that a concurrent delete of
-/// the account waits and then unlinks this record too.
-pub(crate) async fn check_account<T: Tx>(
+/// The account a write links the record to must be one of the workspace's: a 400 naming
+/// `account_id` otherwise. Its last activity becomes now. The update holds the account's row
+/// lock until commit on PostgreSQL, so that a concurrent delete of the account waits and then
+/// unlinks this record too.
+pub(crate) async fn link_account<T: Tx>(
     tx: &mut T,
     ws: &str,
     account_id: Option<&str>,
@@ -77,7 +78,7 @@ pub(crate) async fn check_account<T: Tx>(
     let Some(account_id) = account_id else {
         return Ok(());
     };
-    if !account_exists(tx, ws, account_id).await? {
+    if touch_accounts(tx, ws, &[account_id]).await?.is_empty() {
         return Err(Error::invalid_value(
             "account_id",
             account_id,
@@ -85,6 +86,31 @@ pub(crate) async fn check_account<T: Tx>(
         ));
     }
     Ok(())
+}
+
+/// Sets the last activity of the accounts to now (never earlier than it was), without a new
+/// version or `updated_at`: a record linked to them was created, changed, linked or
+/// unlinked. Returns the ids of the accounts that exist.
+pub(crate) async fn touch_accounts<T: Tx>(
+    tx: &mut T,
+    ws: &str,
+    account_ids: &[&str],
+) -> Result<Vec<String>> {
+    if account_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = SqlBuilder::new(format!(
+        "UPDATE accounts SET {} WHERE workspace_id = $2 AND id IN (",
+        tx.dialect().bump_activity("$1")
+    ));
+    q.params.extend([Param::Int(now_ms()), ws.into()]);
+    q.in_list(account_ids.iter().copied());
+    q.push(") RETURNING id");
+    let mut touched = Vec::with_capacity(account_ids.len());
+    for mut row in tx.query(&q.sql, &q.params).await? {
+        touched.push(row.text(0)?);
+    }
+    Ok(touched)
 }
 
 pub(crate) async fn account_exists<T: Tx>(tx: &mut T, ws: &str, account_id: &str) -> Result<bool> {
@@ -105,7 +131,7 @@ pub(crate) async fn insert<K: Kind, T: Tx>(
     actor: &str,
     data: &K::Data,
 ) -> Result<K::Record> {
-    check_account(tx, ws, K::account_id(data)).await?;
+    link_account(tx, ws, K::account_id(data)).await?;
     let id = ids::new_id(K::PREFIX);
     let now = now_ms();
     let mut q = SqlBuilder::new(format!(
@@ -141,6 +167,16 @@ pub(crate) async fn modify<K: Kind, T: Tx>(
     change: Change<K::Record, K::Data>,
 ) -> Result<Guarded<K::Record>> {
     if tx.dialect() == Dialect::Postgres {
+        // The linked account first, then the record: the order of an account delete, which
+        // locks the account and then waits for its records' locks to unlink them. Locking
+        // the account after the record could deadlock with it.
+        let sql = format!(
+            "SELECT 1 FROM accounts WHERE workspace_id = $1 AND id = \
+             (SELECT r.account_id FROM {} r WHERE r.workspace_id = $1 AND r.id = $2) \
+             FOR NO KEY UPDATE",
+            K::TABLE
+        );
+        tx.query(&sql, &[ws.into(), id.into()]).await?;
         let sql = format!(
             "SELECT 1 FROM {} WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
             K::TABLE
@@ -155,12 +191,14 @@ pub(crate) async fn modify<K: Kind, T: Tx>(
         return Ok(Guarded::Stale { current_version });
     }
     let data = change(&current)?;
-    // Only a new link is checked (and share-locked): locking the current account after the
-    // record would invert the account-then-record lock order of an account delete, which
-    // waits for this record's lock to unlink it; the current link exists while it does.
-    if K::account_id(&data) != K::linked_account(&current) {
-        check_account(tx, ws, K::account_id(&data)).await?;
+    // A new link is checked (and locked: an account delete waiting for it cannot wait for
+    // this record, which is not linked to it yet); the account the record leaves or stays
+    // with gets the same new last activity.
+    let (linked, next) = (K::linked_account(&current), K::account_id(&data));
+    if next != linked {
+        link_account(tx, ws, next).await?;
     }
+    touch_accounts(tx, ws, linked.as_slice()).await?;
     let mut q = SqlBuilder::new(format!("UPDATE {} SET ", K::TABLE));
     for (column, p) in K::COLUMNS.iter().zip(K::params(&data)?) {
         q.push(column).push(" = ").bind(p).push(", ");
@@ -257,7 +295,7 @@ fn escape_like(text: &str) -> String {
 
 /// Leaves the account's contacts, opportunities and cases in place with no account. Run after
 /// the account row is deleted, in the same transaction: on PostgreSQL the delete waits for
-/// writes that hold the account (see [`check_account`]), so this statement sees their links.
+/// writes that hold the account (see [`link_account`]), so this statement sees their links.
 pub(crate) async fn unlink_all<T: Tx>(tx: &mut T, ws: &str, account_id: &str) -> Result<()> {
     relink_all(tx, ws, account_id, None).await
 }

@@ -23,6 +23,10 @@ impl DirectoryStore for SqliteStore {
         self.read(|tx| run_now(sql::get_user(tx, workspace_id, id)))
     }
 
+    async fn users_by_ids(&self, workspace_id: &str, ids: &[&str]) -> Result<Vec<User>> {
+        self.read(|tx| run_now(sql::users_by_ids(tx, workspace_id, ids)))
+    }
+
     async fn user_by_email(&self, workspace_id: &str, email: &str) -> Result<Option<User>> {
         self.read(|tx| run_now(sql::user_by_email(tx, workspace_id, email)))
     }
@@ -95,6 +99,14 @@ impl DirectoryStore for SqliteStore {
         page: &DirectoryPage,
     ) -> Result<Vec<Tag>> {
         self.read(|tx| run_now(sql::list_tags(tx, workspace_id, prefix, page)))
+    }
+
+    async fn tags_by_ids(&self, workspace_id: &str, ids: &[&str]) -> Result<Vec<Tag>> {
+        self.read(|tx| run_now(sql::tags_by_ids(tx, workspace_id, ids)))
+    }
+
+    async fn tag_by_name(&self, workspace_id: &str, name_key: &str) -> Result<Option<Tag>> {
+        self.read(|tx| run_now(sql::tag_by_name(tx, workspace_id, name_key)))
     }
 
     async fn get_tag(&self, workspace_id: &str, id: &str) -> Result<Option<Tag>> {
