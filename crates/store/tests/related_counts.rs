@@ -2,71 +2,17 @@
 //! computed inside the account SELECT: a page of 1,000 accounts is read in the same single
 //! statement as a page of 10, on both stores. The stores count the statements they run.
 
-use std::sync::Arc;
-
 use futures::TryStreamExt;
-use orgstore_core::auth::Principal;
 use orgstore_core::list::ListParams;
 use orgstore_core::model::{Account, AccountData, CaseInput, ContactInput, OpportunityInput};
 use orgstore_core::query::QueryRequest;
-use orgstore_core::service::Service;
-use orgstore_core::store::Store;
-use orgstore_store::{PostgresStore, SqliteStore};
-use orgstore_testkit::{Backend, FreshDatabase, fresh_database};
+use orgstore_testkit::Backend;
+use orgstore_testkit::counted::CountedService;
 use serde_json::json;
 
 const ACCOUNTS: usize = 1000;
 
-/// A store with a statement counter, whichever backend it is.
-struct Counted {
-    service: Service,
-    who: Principal,
-    statements: Box<dyn Fn() -> u64 + Send + Sync>,
-    _db: FreshDatabase,
-}
-
-impl Counted {
-    async fn open(backend: Backend) -> Counted {
-        let db = fresh_database(backend).await;
-        let (store, statements): (Arc<dyn Store>, Box<dyn Fn() -> u64 + Send + Sync>) =
-            match backend {
-                Backend::Sqlite => {
-                    let path = db.url.trim_start_matches("sqlite://").to_string();
-                    let store = Arc::new(SqliteStore::open(path).expect("open sqlite"));
-                    let counter = Arc::clone(&store);
-                    (store, Box::new(move || counter.statements_run()))
-                }
-                Backend::Postgres => {
-                    let store = Arc::new(PostgresStore::open(&db.url).await.expect("open pg"));
-                    let counter = Arc::clone(&store);
-                    (store, Box::new(move || counter.statements_run()))
-                }
-            };
-        let service = Service::new(store);
-        let boot = service
-            .bootstrap()
-            .await
-            .expect("bootstrap")
-            .expect("fresh store");
-        let who = service
-            .authenticate(&boot.admin_token)
-            .await
-            .expect("token works");
-        Counted {
-            service,
-            who,
-            statements,
-            _db: db,
-        }
-    }
-
-    /// The statements `f` runs, and what it returns.
-    async fn count<T>(&self, f: impl std::future::Future<Output = T>) -> (u64, T) {
-        let before = (self.statements)();
-        let out = f.await;
-        ((self.statements)() - before, out)
-    }
-}
+type Counted = CountedService;
 
 /// What account `i` is given, and so the counts it must report.
 fn expected(i: usize) -> (i64, i64, i64) {

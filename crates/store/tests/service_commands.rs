@@ -4,10 +4,8 @@
 //! stays a handful of statements.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use orgstore_core::Error;
-use orgstore_core::auth::Principal;
 use orgstore_core::bulk::{
     AppendTagsTo, BulkOptions, BulkResponse, BulkRow, BulkStatus, MatchOn, MatchPolicy,
 };
@@ -15,61 +13,25 @@ use orgstore_core::error::Code;
 use orgstore_core::model::{
     Account, AccountInput, AccountPatch, NewStage, NewTag, NewUser, WebsiteInput,
 };
-use orgstore_core::service::{AssertCommand, Asserted, MatchKey, Service};
-use orgstore_core::store::Store;
+use orgstore_core::service::{AssertCommand, Asserted, MatchKey};
 use orgstore_core::time::now_ms;
-use orgstore_store::{PostgresStore, SqliteStore};
-use orgstore_testkit::{Backend, FreshDatabase, fresh_database};
+use orgstore_testkit::Backend;
+use orgstore_testkit::counted::CountedService;
 use serde_json::json;
 
-/// A service over a fresh store of the backend, its admin, and the store's statement count.
-struct Harness {
-    service: Service,
-    who: Principal,
-    statements: Box<dyn Fn() -> u64 + Send + Sync>,
-    _db: FreshDatabase,
+/// A counted service over a fresh store, with helpers of these tests.
+struct Harness(CountedService);
+
+impl std::ops::Deref for Harness {
+    type Target = CountedService;
+    fn deref(&self) -> &CountedService {
+        &self.0
+    }
 }
 
 impl Harness {
     async fn open(backend: Backend) -> Harness {
-        let db = fresh_database(backend).await;
-        let (store, statements): (Arc<dyn Store>, Box<dyn Fn() -> u64 + Send + Sync>) =
-            match backend {
-                Backend::Sqlite => {
-                    let path = db.url.trim_start_matches("sqlite://").to_string();
-                    let store = Arc::new(SqliteStore::open(path).expect("open sqlite"));
-                    let counter = Arc::clone(&store);
-                    (store, Box::new(move || counter.statements_run()))
-                }
-                Backend::Postgres => {
-                    let store = Arc::new(PostgresStore::open(&db.url).await.expect("open pg"));
-                    let counter = Arc::clone(&store);
-                    (store, Box::new(move || counter.statements_run()))
-                }
-            };
-        let service = Service::new(store);
-        let boot = service
-            .bootstrap()
-            .await
-            .expect("bootstrap")
-            .expect("fresh store");
-        let who = service
-            .authenticate(&boot.admin_token)
-            .await
-            .expect("token works");
-        Harness {
-            service,
-            who,
-            statements,
-            _db: db,
-        }
-    }
-
-    /// The statements `f` runs, and what it returns.
-    async fn count<T>(&self, f: impl std::future::Future<Output = T>) -> (u64, T) {
-        let before = (self.statements)();
-        let out = f.await;
-        ((self.statements)() - before, out)
+        Harness(CountedService::open(backend).await)
     }
 
     async fn create(&self, input: serde_json::Value) -> Account {

@@ -17,6 +17,7 @@ use tempfile::TempDir;
 use tokio::task::JoinHandle;
 
 pub mod clients;
+pub mod counted;
 
 pub use reqwest;
 pub use serde_json;
